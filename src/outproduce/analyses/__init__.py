@@ -1,0 +1,1 @@
+"""Analyses: views on the one engine. Each reads a Scenario and returns an xarray.Dataset."""

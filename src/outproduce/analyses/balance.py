@@ -1,0 +1,180 @@
+"""The ammunition balance: alliance output against the adversary axis, in 155mm-equivalents.
+
+"Until recently, Russia was producing more ammunition than all Allies combined — not
+anymore." This view sums the engine's line rates by bloc (only lines that make
+complete rounds), converts calibres with the scenario's stated factors, and finds
+per sample the *sustained crossover*: the first month from which the alliance's
+monthly output stays at or above the adversary's to the end of the horizon.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from outproduce import __version__
+from outproduce.data.catalog import DATA_VERSION
+from outproduce.engine.lines import draw_line_inputs, line_rates
+from outproduce.engine.sampling import uniforms
+from outproduce.engine.timegrid import month_grid
+from outproduce.errors import InputError
+from outproduce.scenario.loading import load_scenario
+from outproduce.scenario.model import Scenario
+from outproduce.scenario.uncertain import ppf
+
+BLOCS = ("alliance", "adversary")
+#: Month of the NATO-Industry Forum speech, the default date of the "are we ahead?" check.
+SPEECH_MONTH = "2025-11"
+
+
+def resolve(scenario: Scenario | str | Path) -> Scenario:
+    """Accept a loaded scenario, a built-in name or a YAML path."""
+    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+
+
+def conversion_factors(scenario: Scenario, samples: int, seed: int) -> dict[str, np.ndarray]:
+    """155mm-equivalent factor per calibre, one draw per sample (shared by all lines)."""
+    return {
+        calibre: ppf(value, uniforms(seed, f"assumption:conversion_155eq:{calibre}", samples))
+        for calibre, value in scenario.assumptions.conversion_155eq.items()
+    }
+
+
+def balance(
+    scenario: Scenario | str | Path = "baseline",
+    samples: int | None = None,
+    seed: int | None = None,
+) -> xr.Dataset:
+    """Monthly output of both blocs per sample, in 155mm-equivalent rounds per month.
+
+    Returns a Dataset with ``output`` (sample, bloc, month), ``line_output``
+    (sample, line, month), ``ahead`` (sample, month) and ``crossover`` (sample; NaT
+    where the alliance is not durably ahead within the horizon).
+    """
+    scenario = resolve(scenario)
+    samples = scenario.samples if samples is None else samples
+    seed = scenario.seed if seed is None else seed
+    if samples < 1:
+        raise InputError(f"expected at least 1 sample, got {samples}", field="samples")
+    if seed < 0:
+        raise InputError(f"expected a non-negative seed, got {seed}", field="seed")
+    rounds = {k: v for k, v in scenario.lines.items() if v.product_class == "rounds"}
+    for bloc in BLOCS:
+        if not any(line.bloc == bloc for line in rounds.values()):
+            raise InputError(f"the scenario has no {bloc} line making rounds; "
+                             "expected at least one per bloc", file=scenario.origin,
+                             field="lines")
+    sub = scenario.model_copy(update={"lines": rounds})
+    draws = draw_line_inputs(sub, samples, seed)
+    rates = line_rates(draws)
+    factors = conversion_factors(scenario, samples, seed)
+    factor = np.stack([factors[rounds[i].calibre] for i in draws.line_ids], axis=1)
+    line_output = rates * factor[:, :, None]
+    bloc_of = np.array([rounds[i].bloc for i in draws.line_ids])
+    output = np.stack([line_output[:, bloc_of == b, :].sum(axis=1) for b in BLOCS], axis=1)
+
+    ahead = output[:, 0, :] >= output[:, 1, :]
+    grid = month_grid(scenario.horizon)
+    months = grid.astype("datetime64[ns]")
+    crossover = np.full(samples, np.datetime64("NaT"), dtype="datetime64[ns]")
+    index = crossover_index(ahead)
+    crossover[index >= 0] = months[index[index >= 0]]
+
+    return xr.Dataset(
+        {
+            "output": (("sample", "bloc", "month"), output),
+            "line_output": (("sample", "line", "month"), line_output),
+            "ahead": (("sample", "month"), ahead),
+            "crossover": (("sample",), crossover),
+        },
+        coords={
+            "sample": np.arange(samples),
+            "bloc": list(BLOCS),
+            "month": months,
+            "line": draws.line_ids,
+            "line_bloc": ("line", bloc_of),
+            "line_calibre": ("line", [rounds[i].calibre for i in draws.line_ids]),
+        },
+        attrs={
+            "title": "Ammunition balance, 155mm-equivalent rounds per month",
+            "units": "155mm-equivalent rounds per month",
+            "scenario": scenario.name,
+            "scenario_hash": scenario.scenario_hash(),
+            "data_version": DATA_VERSION,
+            "seed": seed,
+            "samples": samples,
+            "package_version": __version__,
+            "crossover_definition": "first month from which alliance >= adversary "
+                                    "in every later month of the horizon",
+        },
+    )
+
+
+def crossover_index(ahead: np.ndarray) -> np.ndarray:
+    """Per sample, first month index from which ``ahead`` holds to the end; -1 if none."""
+    stays = np.flip(np.logical_and.accumulate(np.flip(ahead, axis=1), axis=1), axis=1)
+    first = np.argmax(stays, axis=1)
+    return np.where(stays[:, -1], first, -1)
+
+
+@dataclass(frozen=True)
+class BalanceSummary:
+    """The numbers users ask for: when, by how much, how sure."""
+
+    crossover: dict[str, str | float | None]
+    annual: pd.DataFrame
+    at: dict[str, str | float]
+
+
+def _month_quantile(ds: xr.Dataset, q: float) -> str | None:
+    values = ds["crossover"].values
+    index = np.where(np.isnat(values), np.inf,
+                     values.astype("datetime64[M]").astype(float))
+    chosen = float(np.quantile(index, q, method="inverted_cdf"))
+    if not np.isfinite(chosen):
+        return None
+    return str(np.datetime64(int(chosen), "M"))
+
+
+def summarise(ds: xr.Dataset, at: str = SPEECH_MONTH) -> BalanceSummary:
+    """Crossover quantiles, annual totals by bloc, and the balance in month ``at``."""
+    crossover = {
+        "p10": _month_quantile(ds, 0.1),
+        "p50": _month_quantile(ds, 0.5),
+        "p90": _month_quantile(ds, 0.9),
+        "prob_within_horizon": float((~np.isnat(ds["crossover"].values)).mean()),
+    }
+    yearly = ds["output"].groupby("month.year").sum()
+    alliance = yearly.sel(bloc="alliance")
+    adversary = yearly.sel(bloc="adversary")
+    annual = pd.DataFrame({
+        "year": yearly["year"].values.astype(int),
+        "alliance_p10": alliance.quantile(0.1, dim="sample").values,
+        "alliance_p50": alliance.quantile(0.5, dim="sample").values,
+        "alliance_p90": alliance.quantile(0.9, dim="sample").values,
+        "adversary_p10": adversary.quantile(0.1, dim="sample").values,
+        "adversary_p50": adversary.quantile(0.5, dim="sample").values,
+        "adversary_p90": adversary.quantile(0.9, dim="sample").values,
+        "p_alliance_ahead": (alliance > adversary).mean("sample").values,
+    })
+    grid = ds["month"].values.astype("datetime64[M]")
+    month = np.datetime64(at, "M")
+    if month < grid[0] or month > grid[-1]:
+        raise InputError(f"month {at} is outside the horizon {grid[0]}..{grid[-1]}",
+                         field="at")
+    point = ds["output"].sel(month=month.astype("datetime64[ns]"))
+    ratio = point.sel(bloc="alliance") / point.sel(bloc="adversary")
+    at_stats = {
+        "month": at,
+        "alliance_p50": float(point.sel(bloc="alliance").median()),
+        "adversary_p50": float(point.sel(bloc="adversary").median()),
+        "ratio_p10": float(ratio.quantile(0.1)),
+        "ratio_p50": float(ratio.quantile(0.5)),
+        "ratio_p90": float(ratio.quantile(0.9)),
+        "p_alliance_ahead": float(ds["ahead"].sel(month=month.astype("datetime64[ns]")).mean()),
+    }
+    return BalanceSummary(crossover=crossover, annual=annual, at=at_stats)

@@ -1,0 +1,282 @@
+"""What each packaged table holds, how to read it, and the integrity rules it must meet.
+
+The schema is data (PyPSA's lesson): one ``TableSpec`` per table drives loading,
+``outproduce data show`` and the integrity checks the tests run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+
+from outproduce.errors import InputError
+
+TABLE_DIR = "tables"
+#: Released data edition; the content hash after ``+`` changes whenever a table changes.
+DATA_EDITION = "2026.11"
+
+CALIBRES = ("155mm", "152mm", "122mm", "artillery_all", "152mm_equiv")
+BLOCS = ("alliance", "adversary")
+MEASURES = ("capacity", "output", "transfer")
+STEP_KINDS = ("actual", "estimate", "target")
+#: What a line makes; rates are per year in rounds for the first three, tonnes for the rest.
+PRODUCT_CLASSES = ("rounds", "shell_bodies", "charges", "explosive_t", "propellant_t")
+#: Alliance lines may name an ally's ISO3 code or this aggregate of the EU's allies.
+GROUP_CODES = ("EU",)
+RELIABILITY = ("high", "medium", "low", "assumption", "derived")
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """Schema of one packaged table: columns, key, and the checks its values must pass."""
+
+    name: str
+    description: str
+    key: str
+    columns: tuple[str, ...]
+    numeric: tuple[str, ...] = ()
+    months: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: (low, central, high) column triples that must be ordered low <= central <= high.
+    ranges: tuple[tuple[str, str, str], ...] = ()
+    sourced: bool = True
+
+
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in (
+        TableSpec(
+            "sources",
+            "Every publication a figure comes from: title, publisher, URL, date.",
+            "source_id",
+            ("source_id", "title", "publisher", "url", "published", "reliability", "note"),
+            dates=("published",),
+            choices={"reliability": RELIABILITY},
+            sourced=False,
+        ),
+        TableSpec(
+            "allies",
+            "The 32 NATO members: ISO3 code, accession year, EU membership.",
+            "iso3",
+            ("iso3", "name", "accession_year", "eu_member", "source_id"),
+            numeric=("accession_year",),
+            choices={"eu_member": ("true", "false")},
+        ),
+        TableSpec(
+            "adversary",
+            "Russia and its declared suppliers of ammunition (role as published).",
+            "iso3",
+            ("iso3", "name", "role", "source_id", "note"),
+            choices={"role": ("principal", "supplier", "dual-use supplier")},
+        ),
+        TableSpec(
+            "lines",
+            "Production lines, sites, national enterprises and supply flows, one per "
+            "site and product; `in_baseline` says whether the baseline sums it.",
+            "line_id",
+            (
+                "line_id", "name", "bloc", "operator", "country_iso3", "site", "product",
+                "product_class", "calibre", "measure", "status", "in_baseline", "source_id",
+                "note",
+            ),
+            choices={
+                "bloc": BLOCS,
+                "product_class": PRODUCT_CLASSES,
+                "calibre": CALIBRES,
+                "measure": MEASURES,
+                "in_baseline": ("true", "false"),
+            },
+        ),
+        TableSpec(
+            "capacity_steps",
+            "Capacity (or output, or transfer) timeline of each line: the rate ramps "
+            "linearly from the previous step's level, from `first_output` to `full_rate`.",
+            "line_id,step",
+            (
+                "line_id", "step", "kind", "first_output", "full_rate",
+                "rate_low_per_year", "rate_central_per_year", "rate_high_per_year",
+                "source_id", "note",
+            ),
+            numeric=(
+                "step", "rate_low_per_year", "rate_central_per_year", "rate_high_per_year",
+            ),
+            months=("first_output", "full_rate"),
+            choices={"kind": STEP_KINDS},
+            ranges=(("rate_low_per_year", "rate_central_per_year", "rate_high_per_year"),),
+        ),
+        TableSpec(
+            "bloc_estimates",
+            "Bloc- and country-level published estimates, targets, transfers, firing "
+            "rates and stocks, as published (unit column says per year/month/day).",
+            "estimate_id",
+            (
+                "estimate_id", "entity", "measure", "calibre", "period_start", "period_end",
+                "kind", "value_low", "value_central", "value_high", "unit", "source_id", "note",
+            ),
+            numeric=("value_low", "value_central", "value_high"),
+            months=("period_start", "period_end"),
+            choices={
+                "measure": ("capacity", "output", "transfer", "fire", "stock", "need", "pledge"),
+                "kind": ("estimate", "target", "actual", "claim"),
+                "unit": ("rounds_per_year", "rounds_per_month", "rounds_per_day", "rounds"),
+            },
+            ranges=(("value_low", "value_central", "value_high"),),
+        ),
+        TableSpec(
+            "unit_prices",
+            "Published unit prices of artillery rounds (currency and price base explicit).",
+            "price_id",
+            (
+                "price_id", "item", "calibre", "entity", "date", "currency", "price_base",
+                "value_low", "value_central", "value_high", "unit", "source_id", "note",
+            ),
+            numeric=("value_low", "value_central", "value_high"),
+            dates=("date",),
+            choices={"currency": ("EUR", "USD", "GBP", "NOK", "PLN", "CZK")},
+            ranges=(("value_low", "value_central", "value_high"),),
+        ),
+        TableSpec(
+            "contracts",
+            "Published ammunition contracts: buyer, supplier, quantity, value.",
+            "contract_id",
+            (
+                "contract_id", "buyer", "supplier", "product", "calibre", "signed",
+                "quantity_rounds", "value_million", "currency", "source_id", "note",
+            ),
+            numeric=("quantity_rounds", "value_million"),
+            dates=("signed",),
+        ),
+        TableSpec(
+            "lead_times",
+            "Published order-to-delivery, construction and production-cycle times (months).",
+            "lead_time_id",
+            (
+                "lead_time_id", "item", "entity", "date", "kind", "value_low_months",
+                "value_central_months", "value_high_months", "source_id", "note",
+            ),
+            numeric=("value_low_months", "value_central_months", "value_high_months"),
+            dates=("date",),
+            choices={
+                "kind": ("order_to_delivery", "construction", "production_cycle", "delay"),
+            },
+            ranges=(("value_low_months", "value_central_months", "value_high_months"),),
+        ),
+    )
+}
+
+
+def _table_path(name: str):  # noqa: ANN202 - importlib Traversable
+    return resources.files("outproduce.data").joinpath(TABLE_DIR, f"{name}.csv")
+
+
+def table_file(name: str) -> str:
+    """Return the packaged CSV's path, for error messages."""
+    return f"outproduce/data/{TABLE_DIR}/{name}.csv"
+
+
+@cache
+def load_table(name: str) -> pd.DataFrame:
+    """Read one packaged table: text columns as strings ('' for empty), numbers as floats."""
+    if name not in TABLES:
+        raise InputError(
+            f"unknown table {name!r}; expected one of: {', '.join(TABLES)}", field="table"
+        )
+    spec = TABLES[name]
+    with _table_path(name).open("r", encoding="utf-8") as handle:
+        frame = pd.read_csv(handle, dtype=str, keep_default_na=False)
+    if tuple(frame.columns) != spec.columns:
+        raise InputError(
+            f"columns {list(frame.columns)} do not match the schema {list(spec.columns)}",
+            file=table_file(name),
+        )
+    for column in spec.numeric:
+        frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce")
+    return frame
+
+
+def _content_hash() -> str:
+    digest = hashlib.sha256()
+    for name in sorted(TABLES):
+        digest.update(_table_path(name).read_bytes())
+    return digest.hexdigest()[:8]
+
+
+DATA_VERSION = f"{DATA_EDITION}+{_content_hash()}"
+
+
+@cache
+def source_lookup() -> dict[str, dict[str, str]]:
+    """Map source id to its row (title, publisher, url, published, reliability)."""
+    frame = load_table("sources")
+    return {row["source_id"]: dict(row) for row in frame.to_dict("records")}
+
+
+def split_sources(cell: str) -> list[str]:
+    """Source cells may name several ids separated by ';' (a range built from several)."""
+    return [part.strip() for part in cell.split(";") if part.strip()]
+
+
+def check_integrity() -> list[str]:
+    """Return every integrity problem in the packaged tables (empty list when clean)."""
+    problems: list[str] = []
+    known_sources = set(source_lookup())
+    for name, spec in TABLES.items():
+        raw = pd.read_csv(_table_path(name).open(encoding="utf-8"), dtype=str,
+                          keep_default_na=False)
+        where = table_file(name)
+        if tuple(raw.columns) != spec.columns:
+            problems.append(f"{where}: columns {list(raw.columns)} != {list(spec.columns)}")
+            continue
+        keys = raw[spec.key.split(",")].astype(str).agg("|".join, axis=1)
+        for dup in sorted(set(keys[keys.duplicated()])):
+            problems.append(f"{where}: duplicate key {spec.key}={dup}")
+        for index, row in raw.iterrows():
+            at = f"{where}:{index + 2}"
+            if spec.sourced:
+                ids = split_sources(row["source_id"])
+                if not ids:
+                    problems.append(f"{at}: empty source_id")
+                problems += [f"{at}: unknown source_id {s!r}" for s in ids
+                             if s not in known_sources]
+            for column in spec.numeric:
+                value = row[column]
+                if value and not re.fullmatch(r"-?\d+(\.\d+)?", value):
+                    problems.append(f"{at}: {column}={value!r} is not a number")
+            for column in spec.months:
+                if not _MONTH.match(row[column]):
+                    problems.append(f"{at}: {column}={row[column]!r} is not YYYY-MM")
+            for column in spec.dates:
+                if row[column] and not _DATE.match(row[column]):
+                    problems.append(f"{at}: {column}={row[column]!r} is not an ISO date")
+            for column, allowed in spec.choices.items():
+                if row[column] not in allowed:
+                    problems.append(f"{at}: {column}={row[column]!r} not in {allowed}")
+            for triple in spec.ranges:
+                values = [float(row[c]) for c in triple if re.fullmatch(r"-?\d+(\.\d+)?",
+                                                                        row[c] or "x")]
+                if values != sorted(values):
+                    problems.append(f"{at}: {'/'.join(triple)} not ordered low <= high")
+                if any(v < 0 for v in values) and name != "bloc_estimates":
+                    problems.append(f"{at}: negative value in {'/'.join(triple)}")
+    problems += _check_sources_rows()
+    return problems
+
+
+def _check_sources_rows() -> list[str]:
+    problems = []
+    for row in load_table("sources").to_dict("records"):
+        for column in ("title", "publisher", "url", "published"):
+            if not row[column].strip():
+                problems.append(f"{table_file('sources')}: {row['source_id']}: empty {column}")
+        if not row["url"].startswith(("http://", "https://")):
+            problems.append(f"{table_file('sources')}: {row['source_id']}: url not http(s)")
+    return problems

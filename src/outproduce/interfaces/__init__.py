@@ -1,0 +1,1 @@
+"""Interfaces: the CLI and charts. Only this layer prints, reads argv or writes files."""

@@ -1,0 +1,296 @@
+"""The ``outproduce`` command line (typer + rich).
+
+Commands only parse arguments, call the Python API and format what it returns. Any
+``InputError`` becomes one line on stderr and exit status 2: a traceback is a bug.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from outproduce import __version__
+from outproduce.analyses.balance import SPEECH_MONTH, BalanceSummary, balance, summarise
+from outproduce.data.catalog import DATA_VERSION, TABLES, check_integrity, load_table
+from outproduce.errors import InputError
+from outproduce.scenario.loading import builtin_names, load_scenario
+from outproduce.scenario.model import Scenario
+
+app = typer.Typer(
+    help="outproduce: a sourced, reproducible model of the alliance's ammunition mobilisation.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+data_app = typer.Typer(help="The packaged reference dataset and its sources.",
+                       no_args_is_help=True)
+scenario_app = typer.Typer(help="Scenario files: validate and show.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+app.add_typer(scenario_app, name="scenario")
+
+out = Console(soft_wrap=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    raise typer.Exit(2)
+
+
+def friendly(func: F) -> F:
+    """Turn input errors (and unwritable outputs) into one line and exit status 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            _fail(exc.one_line())
+        except OSError as exc:
+            _fail(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}")
+        return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"outproduce {__version__} (data {DATA_VERSION})")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show package and data versions.")] = False,
+) -> None:
+    """Model the alliance's defence-industrial mobilisation from public, sourced data."""
+
+
+ScenarioArg = Annotated[str, typer.Option("--scenario", "-s",
+                                          help="Built-in scenario name or YAML file.")]
+SamplesOpt = Annotated[int | None, typer.Option("--samples", "-n", min=1,
+                                                help="Monte Carlo samples (default: scenario's).")]
+SeedOpt = Annotated[int | None, typer.Option("--seed", min=0,
+                                             help="Random seed (default: scenario's).")]
+
+
+def _fmt(value: float) -> str:
+    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) \
+        else f"{value:,.0f}"
+
+
+def _millions(mid: float, low: float, high: float) -> str:
+    return f"{mid / 1e6:.2f} ({low / 1e6:.2f}–{high / 1e6:.2f})"
+
+
+def balance_document(ds: Any, summary: BalanceSummary) -> dict[str, Any]:
+    """The ``--json`` document of ``outproduce balance``."""
+    annual = summary.annual.copy()
+    return {
+        "scenario": ds.attrs["scenario"],
+        "scenario_hash": ds.attrs["scenario_hash"],
+        "data_version": ds.attrs["data_version"],
+        "package_version": ds.attrs["package_version"],
+        "seed": int(ds.attrs["seed"]),
+        "samples": int(ds.attrs["samples"]),
+        "units": "155mm-equivalent rounds (annual totals: rounds per calendar year)",
+        "crossover_definition": ds.attrs["crossover_definition"],
+        "crossover": summary.crossover,
+        "at": summary.at,
+        "annual": [
+            {k: (int(v) if k == "year" else round(float(v), 4 if k.startswith("p_") else 0))
+             for k, v in row.items()}
+            for row in annual.to_dict("records")
+        ],
+    }
+
+
+def _print_balance(ds: Any, summary: BalanceSummary) -> None:
+    cross = summary.crossover
+    out.print(f"[bold]Ammunition balance[/bold] — scenario [cyan]{ds.attrs['scenario']}[/cyan] "
+              f"({ds.attrs['samples']} samples, seed {ds.attrs['seed']}, data "
+              f"{ds.attrs['data_version']})")
+    out.print("Units: 155mm-equivalent rounds. Crossover: first month from which the alliance "
+              "stays at or above the adversary to the end of the horizon.")
+    out.print(f"Crossover P10 {cross['p10'] or 'never'} · P50 {cross['p50'] or 'never'} · "
+              f"P90 {cross['p90'] or 'never'} · probability within horizon "
+              f"{cross['prob_within_horizon']:.0%}")
+    at = summary.at
+    out.print(f"In {at['month']}: alliance {_fmt(at['alliance_p50'])}/month vs adversary "
+              f"{_fmt(at['adversary_p50'])}/month (medians); ratio P10–P90 "
+              f"{at['ratio_p10']:.2f}–{at['ratio_p90']:.2f}; P(alliance ahead) "
+              f"{at['p_alliance_ahead']:.0%}")
+    table = Table(title="Annual output, million 155mm-equivalent rounds: P50 (P10–P90)")
+    for column in ("year", "alliance", "adversary", "P(alliance ahead)"):
+        table.add_column(column, justify="right")
+    for row in summary.annual.to_dict("records"):
+        table.add_row(
+            str(int(row["year"])),
+            _millions(row["alliance_p50"], row["alliance_p10"], row["alliance_p90"]),
+            _millions(row["adversary_p50"], row["adversary_p10"], row["adversary_p90"]),
+            f"{row['p_alliance_ahead']:.0%}",
+        )
+    out.print(table)
+
+
+def write_balance_outputs(ds: Any, summary: BalanceSummary, folder: Path) -> list[Path]:
+    """CSV tables, a JSON summary and the PNG chart of a balance run."""
+    from outproduce.interfaces.charts import balance_chart
+
+    folder.mkdir(parents=True, exist_ok=True)
+    monthly = ds["output"].quantile([0.1, 0.5, 0.9], dim="sample")
+    frame = monthly.to_dataframe(name="value").reset_index().pivot_table(
+        index=["month", "bloc"], columns="quantile", values="value").reset_index()
+    frame.columns = ["month", "bloc", "p10", "p50", "p90"]
+    frame["month"] = frame["month"].dt.strftime("%Y-%m")
+    lines = ds["line_output"].median("sample").to_pandas().T
+    lines.index = lines.index.strftime("%Y-%m")
+    crossings = ds["crossover"].to_pandas().dt.strftime("%Y-%m")
+    paths = [folder / name for name in (
+        "balance_monthly.csv", "balance_annual.csv", "balance_lines_p50.csv",
+        "crossover_samples.csv", "balance_summary.json", "balance.png")]
+    frame.to_csv(paths[0], index=False)
+    summary.annual.to_csv(paths[1], index=False)
+    lines.to_csv(paths[2], index_label="month")
+    crossings.rename("crossover").to_csv(paths[3], index_label="sample")
+    paths[4].write_text(json.dumps(balance_document(ds, summary), indent=2), encoding="utf-8")
+    balance_chart(ds, summary, paths[5])
+    return paths
+
+
+@app.command("balance")
+@friendly
+def balance_cmd(
+    scenario: ScenarioArg = "baseline",
+    samples: SamplesOpt = None,
+    seed: SeedOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Write CSV, JSON and PNG here.")]
+    = None,
+    at: Annotated[str, typer.Option("--at", help="Month of the 'who is ahead' check.")]
+    = SPEECH_MONTH,
+) -> None:
+    """Alliance vs adversary ammunition output, crossover month and annual totals."""
+    ds = balance(load_scenario(scenario), samples=samples, seed=seed)
+    summary = summarise(ds, at=at)
+    if out_dir is not None:
+        written = write_balance_outputs(ds, summary, out_dir)
+    if as_json:
+        print(json.dumps(balance_document(ds, summary), indent=2))
+    else:
+        _print_balance(ds, summary)
+        if out_dir is not None:
+            out.print("Wrote: " + ", ".join(str(p) for p in written))
+
+
+@data_app.command("sources")
+@friendly
+def data_sources(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON records.")] = False,
+) -> None:
+    """List every source: id, publisher, date, title and URL."""
+    frame = load_table("sources")
+    if as_json:
+        print(json.dumps(frame.to_dict("records"), indent=1, ensure_ascii=False))
+        return
+    out.print(f"{len(frame)} sources · data {DATA_VERSION}")
+    table = Table(show_lines=False)
+    for column in ("source_id", "publisher", "published", "reliability", "title", "url"):
+        table.add_column(column, overflow="fold")
+    for row in frame.to_dict("records"):
+        table.add_row(row["source_id"], row["publisher"], row["published"],
+                      row["reliability"], row["title"], row["url"])
+    out.print(table)
+
+
+@data_app.command("show")
+@friendly
+def data_show(
+    table: Annotated[str, typer.Argument(help=f"One of: {', '.join(TABLES)}.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+) -> None:
+    """Print one packaged table."""
+    if fmt not in ("table", "csv", "json"):
+        raise InputError(f"unknown format {fmt!r}; expected table, csv or json",
+                         field="--format")
+    frame = load_table(table)
+    if fmt == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    elif fmt == "json":
+        print(frame.to_json(orient="records", force_ascii=False, indent=1))
+    else:
+        out.print(f"[bold]{table}[/bold]: {TABLES[table].description} ({len(frame)} rows)")
+        view = Table()
+        for column in frame.columns:
+            view.add_column(column, overflow="fold")
+        for row in frame.astype(str).replace("nan", "").itertuples(index=False):
+            view.add_row(*row)
+        out.print(view)
+
+
+@data_app.command("version")
+def data_version() -> None:
+    """Print the data version (edition + content hash)."""
+    print(DATA_VERSION)
+
+
+@data_app.command("check")
+def data_check() -> None:
+    """Check the packaged tables' integrity (sources resolve, units, dates, ranges)."""
+    problems = check_integrity()
+    for problem in problems:
+        print(problem)
+    print(f"{len(problems)} problem(s) in {len(TABLES)} tables, data {DATA_VERSION}")
+    raise typer.Exit(1 if problems else 0)
+
+
+def _scenario_summary(scenario: Scenario) -> str:
+    blocs = {b: sum(1 for ln in scenario.lines.values() if ln.bloc == b)
+             for b in ("alliance", "adversary")}
+    return (f"{scenario.name} (hash {scenario.scenario_hash()}): {blocs['alliance']} alliance "
+            f"and {blocs['adversary']} adversary lines, horizon {scenario.horizon.start}.."
+            f"{scenario.horizon.end}, {scenario.samples} samples, seed {scenario.seed}")
+
+
+@scenario_app.command("validate")
+@friendly
+def scenario_validate(
+    file: Annotated[str, typer.Argument(help="Scenario YAML file (or built-in name).")],
+) -> None:
+    """Check a scenario file; print a one-line summary or one clear error (exit 2)."""
+    print(f"OK {file}: {_scenario_summary(load_scenario(file))}")
+
+
+@scenario_app.command("show")
+@friendly
+def scenario_show(
+    name: Annotated[str, typer.Argument(help="Built-in name or YAML file.")] = "baseline",
+) -> None:
+    """Print the resolved scenario (every line and assumption) as YAML."""
+    scenario = load_scenario(name)
+    print(f"# {_scenario_summary(scenario)}")
+    document = scenario.model_dump(mode="json", by_alias=True, exclude_defaults=False)
+    print(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100))
+
+
+@scenario_app.command("list")
+def scenario_list() -> None:
+    """List the built-in scenarios."""
+    for name in builtin_names():
+        print(name)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,305 @@
+"""Load a scenario from YAML: safe parsing, base merging, line resolution, clear errors.
+
+Every failure becomes one ``InputError`` naming the file, the field path and (where
+the field is in the file) its line, and saying what was expected.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from outproduce.data.catalog import GROUP_CODES, load_table, table_file
+from outproduce.errors import InputError
+from outproduce.scenario.model import Line, Scenario, ScenarioFile
+
+MAX_FILE_BYTES = 1_000_000
+_BASE_DEPTH = 8
+
+
+def builtin_names() -> list[str]:
+    """Names of the scenarios shipped with the package."""
+    folder = resources.files("outproduce.scenario").joinpath("builtin")
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def _builtin_text(name: str) -> str:
+    return resources.files("outproduce.scenario").joinpath("builtin", f"{name}.yaml").read_text(
+        encoding="utf-8"
+    )
+
+
+class _Source:
+    """A parsed YAML document with the line of every field path in it."""
+
+    def __init__(self, label: str, text: str) -> None:
+        self.label = label
+        try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise InputError(
+                f"malformed YAML: {problem}; expected a YAML mapping of scenario fields",
+                file=label,
+                line=mark.line + 1 if mark else None,
+            ) from None
+        if not isinstance(data, dict):
+            raise InputError(
+                "expected a YAML mapping of scenario fields (name, assumptions, lines, ...), "
+                f"got {type(data).__name__}",
+                file=label,
+            )
+        self.data: dict[str, Any] = data
+        self.lines: dict[tuple[str, ...], int] = {}
+        self._index(node, ())
+
+    def _index(self, node: yaml.Node | None, path: tuple[str, ...]) -> None:
+        if node is None:
+            return
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                self.lines[(*path, str(key.value))] = key.start_mark.line + 1
+                self._index(value, (*path, str(key.value)))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                self._index(item, (*path, str(i)))
+
+    def line_of(self, path: tuple[str, ...]) -> int | None:
+        """Line of the deepest part of ``path`` present in this file."""
+        for cut in range(len(path), 0, -1):
+            if path[:cut] in self.lines:
+                return self.lines[path[:cut]]
+        return None
+
+
+def _read(name_or_path: str | Path) -> _Source:
+    text_name = str(name_or_path)
+    path = Path(text_name)
+    if text_name in builtin_names() and not path.suffix:
+        return _Source(f"<builtin:{text_name}>", _builtin_text(text_name))
+    if not path.exists():
+        raise InputError(
+            f"no such scenario; expected a file path or a built-in name "
+            f"({', '.join(builtin_names())})",
+            file=text_name,
+        )
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise InputError(f"file larger than {MAX_FILE_BYTES} bytes", file=text_name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read file: {exc}", file=text_name) from None
+    return _Source(text_name, text)
+
+
+def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key; lists and values from ``top`` replace those of ``base``."""
+    merged = copy.deepcopy(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _raw_with_bases(source: _Source, depth: int = 0) -> dict[str, Any]:
+    base = source.data.get("base")
+    if base is None:
+        return source.data
+    if depth >= _BASE_DEPTH:
+        raise InputError("base scenarios nest too deep (a cycle?)", file=source.label,
+                         field="base", line=source.line_of(("base",)))
+    if not isinstance(base, str) or base not in builtin_names():
+        raise InputError(
+            f"unknown base scenario {base!r}; expected one of: {', '.join(builtin_names())}",
+            file=source.label, field="base", line=source.line_of(("base",)),
+        )
+    parent = _raw_with_bases(_Source(f"<builtin:{base}>", _builtin_text(base)), depth + 1)
+    merged = _deep_merge(parent, {k: v for k, v in source.data.items() if k != "exclude_lines"})
+    merged["exclude_lines"] = list(parent.get("exclude_lines", [])) + list(
+        source.data.get("exclude_lines", []) or []
+    )
+    merged["base"] = base
+    return merged
+
+
+def _allowed_fields(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Best-effort list of the fields the model allows at the parent of ``loc``."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            if field is None:
+                return []
+            current = field.annotation
+        current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or name for name, f in current.model_fields.items()]
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    for arg in getattr(annotation, "__args__", ()) or ():
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    args = getattr(annotation, "__args__", ())
+    if args and getattr(annotation, "__origin__", None) in (list, dict):
+        return _unwrap(args[-1]) if not isinstance(args[-1], type) else args[-1]
+    return annotation
+
+
+def _first_error(
+    exc: ValidationError, model: type[BaseModel], label: str, prefix: tuple[str, ...],
+    source: _Source | None,
+) -> InputError:
+    err = exc.errors(include_url=False)[0]
+    loc = tuple(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+    # Drop union tags pydantic inserts ('range', 'fixed', ...) from the path.
+    tags = {"fixed", "range", "normal", "lognormal", "triangular", "uniform", "pert"}
+    loc = tuple(p for p in loc if p not in tags)
+    path = (*prefix, *loc)
+    message = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        allowed = _allowed_fields(model, tuple(err["loc"]))
+        message = f"unknown field {loc[-1]!r}" + (
+            f"; expected one of: {', '.join(allowed)}" if allowed else ""
+        )
+    elif err["type"] == "missing":
+        message = "required field is missing"
+    elif err["type"] == "literal_error":
+        message = f"got {err.get('input')!r}; {message.lower()}"
+    elif "input" in err and err["type"] not in ("value_error", "uncertain_value"):
+        message = f"{message}, got {err['input']!r}"
+    elif err["type"] == "uncertain_value":
+        message = f"{message}; got {err.get('input')!r}"
+    line = source.line_of(path) if source else None
+    return InputError(message, file=label, field=".".join(path) or None, line=line)
+
+
+def _validate(model: type[BaseModel], raw: Any, label: str, prefix: tuple[str, ...],
+              source: _Source | None) -> Any:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise _first_error(exc, model, label, prefix, source) from None
+
+
+@cache
+def data_line_specs() -> dict[str, dict[str, Any]]:
+    """Packaged lines (``lines`` + ``capacity_steps`` tables) as scenario line mappings."""
+    lines = load_table("lines")
+    steps = load_table("capacity_steps").sort_values(["line_id", "step"])
+    specs: dict[str, dict[str, Any]] = {}
+    for row in lines.to_dict("records"):
+        specs[row["line_id"]] = {
+            "name": row["name"],
+            "bloc": row["bloc"],
+            "country": row["country_iso3"],
+            "calibre": row["calibre"],
+            "measure": row["measure"],
+            "product_class": row["product_class"],
+            "steps": [],
+            "source": row["source_id"],
+            "note": row["note"],
+            "_in_baseline": row["in_baseline"] == "true",
+        }
+    for row in steps.to_dict("records"):
+        spec = specs.get(row["line_id"])
+        if spec is None:
+            raise InputError(f"step for unknown line {row['line_id']!r}",
+                             file=table_file("capacity_steps"), field="line_id")
+        rate: dict[str, Any] = {"low": row["rate_low_per_year"], "high": row["rate_high_per_year"]}
+        if row["rate_central_per_year"] == row["rate_central_per_year"]:  # not NaN
+            rate["central"] = row["rate_central_per_year"]
+        if rate["low"] == rate["high"]:
+            rate = rate["low"]
+        unit = "tonnes_per_year" if spec["product_class"].endswith("_t") else "rounds_per_year"
+        spec["steps"].append({
+            "first_output": row["first_output"], "full_rate": row["full_rate"], "rate": rate,
+            "unit": unit, "kind": row["kind"], "source": row["source_id"], "note": row["note"],
+        })
+    return specs
+
+
+def _countries(bloc: str) -> set[str]:
+    if bloc == "alliance":
+        return set(load_table("allies")["iso3"]) | set(GROUP_CODES)
+    return set(load_table("adversary")["iso3"])
+
+
+def _resolve_lines(spec: ScenarioFile, label: str, source: _Source) -> dict[str, Line]:
+    packaged = data_line_specs()
+    if spec.data_lines == "baseline":
+        chosen = [k for k, v in packaged.items() if v["_in_baseline"]]
+    elif spec.data_lines == "all":
+        chosen = [k for k, v in packaged.items() if v["steps"]]
+    elif spec.data_lines == "none":
+        chosen = []
+    else:
+        chosen = list(spec.data_lines)
+    for i, line_id in enumerate([*chosen, *spec.exclude_lines]):
+        if line_id not in packaged:
+            where = ("data_lines", str(i)) if i < len(chosen) else ("exclude_lines",)
+            raise InputError(
+                f"unknown packaged line {line_id!r}; see `outproduce data show lines`",
+                file=label, field=".".join(where), line=source.line_of(where),
+            )
+    ids = [k for k in chosen if k not in set(spec.exclude_lines)]
+    ids += [k for k in spec.lines if k not in ids]
+    resolved: dict[str, Line] = {}
+    for line_id in ids:
+        patch = spec.lines.get(line_id, {})
+        if not isinstance(patch, dict):
+            raise InputError("expected a mapping of line fields", file=label,
+                             field=f"lines.{line_id}", line=source.line_of(("lines", line_id)))
+        base = {k: v for k, v in packaged.get(line_id, {}).items() if not k.startswith("_")}
+        from_data = line_id in packaged and not set(patch) & {"steps"}
+        raw = _deep_merge(base, patch)
+        where = table_file("capacity_steps") if from_data and not patch else label
+        line = _validate(Line, raw, where, ("lines", line_id), source if patch else None)
+        if line.country not in _countries(line.bloc):
+            known = "an ally's ISO3 code (e.g. DEU, USA) or EU" if line.bloc == "alliance" \
+                else f"one of {', '.join(sorted(_countries(line.bloc)))}"
+            path = ("lines", line_id, "country")
+            raise InputError(
+                f"unknown country {line.country!r} for an {line.bloc} line; expected {known}",
+                file=label, field=".".join(path), line=source.line_of(path),
+            )
+        resolved[line_id] = line
+    missing = {ln.calibre for ln in resolved.values()} - set(spec.assumptions.conversion_155eq)
+    if missing:
+        path = ("assumptions", "conversion_155eq")
+        raise InputError(
+            f"no 155mm-equivalent factor for calibre(s) {', '.join(sorted(missing))}; "
+            "expected one factor per calibre used by the lines",
+            file=label, field=".".join(path), line=source.line_of(path),
+        )
+    return resolved
+
+
+def load_scenario(name_or_path: str | Path = "baseline") -> Scenario:
+    """Load, merge with its base, validate and resolve a scenario (a built-in name or a path)."""
+    source = _read(name_or_path)
+    raw = _raw_with_bases(source)
+    spec: ScenarioFile = _validate(ScenarioFile, raw, source.label, (), source)
+    lines = _resolve_lines(spec, source.label, source)
+    return Scenario(
+        name=spec.name,
+        description=spec.description,
+        horizon=spec.horizon,
+        samples=spec.samples,
+        seed=spec.seed,
+        assumptions=spec.assumptions,
+        lines=lines,
+        origin=source.label,
+    )

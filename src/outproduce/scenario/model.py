@@ -1,0 +1,232 @@
+"""Typed scenario inputs (pydantic v2): what a scenario file may say, and the resolved scenario.
+
+A scenario file names a base scenario, the packaged lines it starts from, patches
+to them, new lines and assumptions. ``loading.py`` merges and resolves it into a
+``Scenario``: every line complete, every assumption explicit, ready for the engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from outproduce.data.catalog import CALIBRES, PRODUCT_CLASSES
+from outproduce.scenario.uncertain import Uncertain, bounds
+
+_MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def _month(value: Any) -> str:
+    """Accept 'YYYY-MM' (or a YAML date) and return 'YYYY-MM'."""
+    if isinstance(value, dt.date):
+        return f"{value.year:04d}-{value.month:02d}"
+    if isinstance(value, str) and _MONTH_RE.match(value.strip()):
+        return value.strip()
+    raise ValueError(f"expected a month 'YYYY-MM', got {value!r}")
+
+
+Month = Annotated[str, BeforeValidator(_month)]
+Calibre = Literal["155mm", "152mm", "122mm", "artillery_all", "152mm_equiv"]
+assert set(Calibre.__args__) == set(CALIBRES)  # type: ignore[attr-defined]  # noqa: S101
+
+#: Per-year factors from the unit a step's rate is stated in.
+RATE_UNITS: dict[str, float] = {
+    "rounds_per_year": 1.0,
+    "rounds_per_month": 12.0,
+    "rounds_per_day": 365.25,
+    "tonnes_per_year": 1.0,
+}
+
+
+def month_number(month: str) -> int:
+    """Months since year 0, so that month arithmetic is integer arithmetic."""
+    year, mon = month.split("-")
+    return int(year) * 12 + int(mon) - 1
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _non_negative(value: Any, what: str) -> Any:
+    low, _ = bounds(value)
+    if low < 0:
+        raise ValueError(f"expected a non-negative {what}, got a lowest value of {low:g}")
+    return value
+
+
+class Step(_Strict):
+    """One capacity step: the rate ramps linearly from the previous step's level.
+
+    Output starts in ``first_output`` (1/n of the increment, n = months of ramp) and
+    the full increment is reached in ``full_rate``.
+    """
+
+    first_output: Month
+    full_rate: Month
+    rate: Uncertain
+    unit: Literal["rounds_per_year", "rounds_per_month", "rounds_per_day", "tonnes_per_year"] = (
+        "rounds_per_year"
+    )
+    kind: Literal["actual", "estimate", "target"] = "estimate"
+    source: str = ""
+    note: str = ""
+
+    @field_validator("rate")
+    @classmethod
+    def _rate_non_negative(cls, value: Any) -> Any:
+        return _non_negative(value, "rate (capacity cannot be negative)")
+
+    @model_validator(mode="after")
+    def _dates_ordered(self) -> Step:
+        if month_number(self.full_rate) < month_number(self.first_output):
+            raise ValueError(
+                f"full_rate ({self.full_rate}) is before first_output ({self.first_output}); "
+                "expected first_output <= full_rate"
+            )
+        return self
+
+    def per_year(self) -> float:
+        """Factor from the stated unit to per-year."""
+        return RATE_UNITS[self.unit]
+
+
+class Line(_Strict):
+    """A producer or a supply flow: its bloc, calibre, measure and capacity timeline."""
+
+    name: str
+    bloc: Literal["alliance", "adversary"]
+    country: str
+    calibre: Calibre
+    measure: Literal["capacity", "output", "transfer"]
+    product_class: Literal["rounds", "shell_bodies", "charges", "explosive_t", "propellant_t"] = (
+        "rounds"
+    )
+    steps: list[Step] = Field(min_length=1)
+    growth_after_last_step: Uncertain | None = None
+    utilisation: Uncertain | None = None
+    source: str = ""
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _steps_in_order(self) -> Line:
+        for i in range(1, len(self.steps)):
+            before, step = self.steps[i - 1], self.steps[i]
+            if month_number(step.first_output) < month_number(before.full_rate):
+                raise ValueError(
+                    f"steps[{i}].first_output ({step.first_output}) is before "
+                    f"steps[{i - 1}].full_rate ({before.full_rate}); expected steps in date order"
+                )
+        return self
+
+    @field_validator("utilisation")
+    @classmethod
+    def _utilisation_share(cls, value: Any) -> Any:
+        return _check_share(value, "utilisation")
+
+    @field_validator("growth_after_last_step")
+    @classmethod
+    def _growth_above_minus_one(cls, value: Any) -> Any:
+        if value is not None and bounds(value)[0] < -1:
+            raise ValueError("expected a yearly change of at least -1 (-100%)")
+        return value
+
+
+assert set(Line.model_fields["product_class"].annotation.__args__) == set(PRODUCT_CLASSES)  # type: ignore[union-attr]  # noqa: S101,E501
+
+
+def _check_share(value: Any, what: str) -> Any:
+    if value is None:
+        return value
+    low, high = bounds(value)
+    if low < 0 or high > 1.5:
+        raise ValueError(f"expected {what} as a share between 0 and 1.5, got {low:g} .. {high:g}")
+    return value
+
+
+class Horizon(_Strict):
+    """First and last simulated month (inclusive)."""
+
+    start: Month = "2022-01"
+    end: Month = "2035-12"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Horizon:
+        if month_number(self.end) < month_number(self.start):
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+
+class Assumptions(_Strict):
+    """Scenario assumptions: where nothing is published, a labelled value with a range."""
+
+    conversion_155eq: dict[Calibre, Uncertain]
+    utilisation: Uncertain
+    target_attainment: Uncertain
+    target_slip_months: Uncertain
+
+    @field_validator("utilisation", "target_attainment")
+    @classmethod
+    def _share(cls, value: Any, info: Any) -> Any:
+        return _check_share(value, info.field_name)
+
+    @field_validator("target_slip_months")
+    @classmethod
+    def _slip(cls, value: Any) -> Any:
+        return _non_negative(value, "slip in months")
+
+    @field_validator("conversion_155eq")
+    @classmethod
+    def _positive_factors(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for calibre, factor in value.items():
+            low, _ = bounds(factor)
+            if low <= 0:
+                raise ValueError(f"conversion factor for {calibre} must be > 0, got {low:g}")
+        return value
+
+
+class ScenarioFile(_Strict):
+    """What a scenario YAML file may contain (after merging with its base)."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    base: str | None = None
+    horizon: Horizon = Horizon()
+    samples: int = Field(default=2000, ge=1, le=1_000_000)
+    seed: int = Field(default=20251106, ge=0)
+    data_lines: Literal["baseline", "all", "none"] | list[str] = "baseline"
+    exclude_lines: list[str] = []
+    assumptions: Assumptions
+    lines: dict[str, dict[str, Any]] = {}
+
+
+class Scenario(_Strict):
+    """A resolved scenario: every line complete, every assumption explicit."""
+
+    name: str
+    description: str = ""
+    horizon: Horizon
+    samples: int
+    seed: int
+    assumptions: Assumptions
+    lines: dict[str, Line]
+    origin: str = Field(default="", exclude=True)
+
+    def scenario_hash(self) -> str:
+        """Stable hash of everything that changes results (not where it was loaded from)."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:12]
+
+    def used_calibres(self) -> set[str]:
+        """Calibres of the lines in the scenario (each needs a conversion factor)."""
+        return {line.calibre for line in self.lines.values()}
