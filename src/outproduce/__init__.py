@@ -9,10 +9,10 @@ Python API::
 
 __version__ = "0.1.0"
 
-from outproduce.analyses.balance import balance, summarise  # noqa: E402
-from outproduce.data.catalog import DATA_VERSION, load_table  # noqa: E402
-from outproduce.errors import InputError  # noqa: E402
-from outproduce.scenario.loading import load_scenario  # noqa: E402
+from outproduce.analyses.balance import balance, summarise
+from outproduce.data.catalog import DATA_VERSION, load_table
+from outproduce.errors import InputError
+from outproduce.scenario.loading import load_scenario
 
 __all__ = [
     "DATA_VERSION",

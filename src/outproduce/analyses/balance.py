@@ -65,9 +65,11 @@ def balance(
     rounds = {k: v for k, v in scenario.lines.items() if v.product_class == "rounds"}
     for bloc in BLOCS:
         if not any(line.bloc == bloc for line in rounds.values()):
-            raise InputError(f"the scenario has no {bloc} line making rounds; "
-                             "expected at least one per bloc", file=scenario.origin,
-                             field="lines")
+            raise InputError(
+                f"the scenario has no {bloc} line making rounds; expected at least one per bloc",
+                file=scenario.origin,
+                field="lines",
+            )
     sub = scenario.model_copy(update={"lines": rounds})
     draws = draw_line_inputs(sub, samples, seed)
     rates = line_rates(draws)
@@ -109,7 +111,7 @@ def balance(
             "samples": samples,
             "package_version": __version__,
             "crossover_definition": "first month from which alliance >= adversary "
-                                    "in every later month of the horizon",
+            "in every later month of the horizon",
         },
     )
 
@@ -132,8 +134,7 @@ class BalanceSummary:
 
 def _month_quantile(ds: xr.Dataset, q: float) -> str | None:
     values = ds["crossover"].values
-    index = np.where(np.isnat(values), np.inf,
-                     values.astype("datetime64[M]").astype(float))
+    index = np.where(np.isnat(values), np.inf, values.astype("datetime64[M]").astype(float))
     chosen = float(np.quantile(index, q, method="inverted_cdf"))
     if not np.isfinite(chosen):
         return None
@@ -151,21 +152,22 @@ def summarise(ds: xr.Dataset, at: str = SPEECH_MONTH) -> BalanceSummary:
     yearly = ds["output"].groupby("month.year").sum()
     alliance = yearly.sel(bloc="alliance")
     adversary = yearly.sel(bloc="adversary")
-    annual = pd.DataFrame({
-        "year": yearly["year"].values.astype(int),
-        "alliance_p10": alliance.quantile(0.1, dim="sample").values,
-        "alliance_p50": alliance.quantile(0.5, dim="sample").values,
-        "alliance_p90": alliance.quantile(0.9, dim="sample").values,
-        "adversary_p10": adversary.quantile(0.1, dim="sample").values,
-        "adversary_p50": adversary.quantile(0.5, dim="sample").values,
-        "adversary_p90": adversary.quantile(0.9, dim="sample").values,
-        "p_alliance_ahead": (alliance > adversary).mean("sample").values,
-    })
+    annual = pd.DataFrame(
+        {
+            "year": yearly["year"].values.astype(int),
+            "alliance_p10": alliance.quantile(0.1, dim="sample").values,
+            "alliance_p50": alliance.quantile(0.5, dim="sample").values,
+            "alliance_p90": alliance.quantile(0.9, dim="sample").values,
+            "adversary_p10": adversary.quantile(0.1, dim="sample").values,
+            "adversary_p50": adversary.quantile(0.5, dim="sample").values,
+            "adversary_p90": adversary.quantile(0.9, dim="sample").values,
+            "p_alliance_ahead": (alliance > adversary).mean("sample").values,
+        }
+    )
     grid = ds["month"].values.astype("datetime64[M]")
     month = np.datetime64(at, "M")
     if month < grid[0] or month > grid[-1]:
-        raise InputError(f"month {at} is outside the horizon {grid[0]}..{grid[-1]}",
-                         field="at")
+        raise InputError(f"month {at} is outside the horizon {grid[0]}..{grid[-1]}", field="at")
     point = ds["output"].sel(month=month.astype("datetime64[ns]"))
     ratio = point.sel(bloc="alliance") / point.sel(bloc="adversary")
     at_stats = {

@@ -84,8 +84,19 @@ TABLES: dict[str, TableSpec] = {
             "site and product; `in_baseline` says whether the baseline sums it.",
             "line_id",
             (
-                "line_id", "name", "bloc", "operator", "country_iso3", "site", "product",
-                "product_class", "calibre", "measure", "status", "in_baseline", "source_id",
+                "line_id",
+                "name",
+                "bloc",
+                "operator",
+                "country_iso3",
+                "site",
+                "product",
+                "product_class",
+                "calibre",
+                "measure",
+                "status",
+                "in_baseline",
+                "source_id",
                 "note",
             ),
             choices={
@@ -102,12 +113,22 @@ TABLES: dict[str, TableSpec] = {
             "linearly from the previous step's level, from `first_output` to `full_rate`.",
             "line_id,step",
             (
-                "line_id", "step", "kind", "first_output", "full_rate",
-                "rate_low_per_year", "rate_central_per_year", "rate_high_per_year",
-                "source_id", "note",
+                "line_id",
+                "step",
+                "kind",
+                "first_output",
+                "full_rate",
+                "rate_low_per_year",
+                "rate_central_per_year",
+                "rate_high_per_year",
+                "source_id",
+                "note",
             ),
             numeric=(
-                "step", "rate_low_per_year", "rate_central_per_year", "rate_high_per_year",
+                "step",
+                "rate_low_per_year",
+                "rate_central_per_year",
+                "rate_high_per_year",
             ),
             months=("first_output", "full_rate"),
             choices={"kind": STEP_KINDS},
@@ -119,8 +140,19 @@ TABLES: dict[str, TableSpec] = {
             "rates and stocks, as published (unit column says per year/month/day).",
             "estimate_id",
             (
-                "estimate_id", "entity", "measure", "calibre", "period_start", "period_end",
-                "kind", "value_low", "value_central", "value_high", "unit", "source_id", "note",
+                "estimate_id",
+                "entity",
+                "measure",
+                "calibre",
+                "period_start",
+                "period_end",
+                "kind",
+                "value_low",
+                "value_central",
+                "value_high",
+                "unit",
+                "source_id",
+                "note",
             ),
             numeric=("value_low", "value_central", "value_high"),
             months=("period_start", "period_end"),
@@ -136,8 +168,19 @@ TABLES: dict[str, TableSpec] = {
             "Published unit prices of artillery rounds (currency and price base explicit).",
             "price_id",
             (
-                "price_id", "item", "calibre", "entity", "date", "currency", "price_base",
-                "value_low", "value_central", "value_high", "unit", "source_id", "note",
+                "price_id",
+                "item",
+                "calibre",
+                "entity",
+                "date",
+                "currency",
+                "price_base",
+                "value_low",
+                "value_central",
+                "value_high",
+                "unit",
+                "source_id",
+                "note",
             ),
             numeric=("value_low", "value_central", "value_high"),
             dates=("date",),
@@ -149,8 +192,17 @@ TABLES: dict[str, TableSpec] = {
             "Published ammunition contracts: buyer, supplier, quantity, value.",
             "contract_id",
             (
-                "contract_id", "buyer", "supplier", "product", "calibre", "signed",
-                "quantity_rounds", "value_million", "currency", "source_id", "note",
+                "contract_id",
+                "buyer",
+                "supplier",
+                "product",
+                "calibre",
+                "signed",
+                "quantity_rounds",
+                "value_million",
+                "currency",
+                "source_id",
+                "note",
             ),
             numeric=("quantity_rounds", "value_million"),
             dates=("signed",),
@@ -160,8 +212,16 @@ TABLES: dict[str, TableSpec] = {
             "Published order-to-delivery, construction and production-cycle times (months).",
             "lead_time_id",
             (
-                "lead_time_id", "item", "entity", "date", "kind", "value_low_months",
-                "value_central_months", "value_high_months", "source_id", "note",
+                "lead_time_id",
+                "item",
+                "entity",
+                "date",
+                "kind",
+                "value_low_months",
+                "value_central_months",
+                "value_high_months",
+                "source_id",
+                "note",
             ),
             numeric=("value_low_months", "value_central_months", "value_high_months"),
             dates=("date",),
@@ -174,7 +234,7 @@ TABLES: dict[str, TableSpec] = {
 }
 
 
-def _table_path(name: str):  # noqa: ANN202 - importlib Traversable
+def _table_path(name: str):
     return resources.files("outproduce.data").joinpath(TABLE_DIR, f"{name}.csv")
 
 
@@ -191,8 +251,7 @@ def load_table(name: str) -> pd.DataFrame:
             f"unknown table {name!r}; expected one of: {', '.join(TABLES)}", field="table"
         )
     spec = TABLES[name]
-    with _table_path(name).open("r", encoding="utf-8") as handle:
-        frame = pd.read_csv(handle, dtype=str, keep_default_na=False)
+    frame = _read_raw(name)
     if tuple(frame.columns) != spec.columns:
         raise InputError(
             f"columns {list(frame.columns)} do not match the schema {list(spec.columns)}",
@@ -201,6 +260,12 @@ def load_table(name: str) -> pd.DataFrame:
     for column in spec.numeric:
         frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce")
     return frame
+
+
+def _read_raw(name: str) -> pd.DataFrame:
+    """The table exactly as written: every cell a string, empty cells ''."""
+    with _table_path(name).open("r", encoding="utf-8") as handle:
+        return pd.read_csv(handle, dtype=str, keep_default_na=False)
 
 
 def _content_hash() -> str:
@@ -230,8 +295,7 @@ def check_integrity() -> list[str]:
     problems: list[str] = []
     known_sources = set(source_lookup())
     for name, spec in TABLES.items():
-        raw = pd.read_csv(_table_path(name).open(encoding="utf-8"), dtype=str,
-                          keep_default_na=False)
+        raw = _read_raw(name)
         where = table_file(name)
         if tuple(raw.columns) != spec.columns:
             problems.append(f"{where}: columns {list(raw.columns)} != {list(spec.columns)}")
@@ -245,8 +309,9 @@ def check_integrity() -> list[str]:
                 ids = split_sources(row["source_id"])
                 if not ids:
                     problems.append(f"{at}: empty source_id")
-                problems += [f"{at}: unknown source_id {s!r}" for s in ids
-                             if s not in known_sources]
+                problems += [
+                    f"{at}: unknown source_id {s!r}" for s in ids if s not in known_sources
+                ]
             for column in spec.numeric:
                 value = row[column]
                 if value and not re.fullmatch(r"-?\d+(\.\d+)?", value):
@@ -261,8 +326,9 @@ def check_integrity() -> list[str]:
                 if row[column] not in allowed:
                     problems.append(f"{at}: {column}={row[column]!r} not in {allowed}")
             for triple in spec.ranges:
-                values = [float(row[c]) for c in triple if re.fullmatch(r"-?\d+(\.\d+)?",
-                                                                        row[c] or "x")]
+                values = [
+                    float(row[c]) for c in triple if re.fullmatch(r"-?\d+(\.\d+)?", row[c] or "x")
+                ]
                 if values != sorted(values):
                     problems.append(f"{at}: {'/'.join(triple)} not ordered low <= high")
                 if any(v < 0 for v in values) and name != "bloc_estimates":

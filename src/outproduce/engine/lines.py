@@ -56,10 +56,14 @@ def draw_line_inputs(scenario: Scenario, samples: int, seed: int) -> LineDraws:
     assumptions = scenario.assumptions
     grid = month_grid(scenario.horizon)
     line_ids = list(scenario.lines)
-    attainment = ppf(assumptions.target_attainment,
-                     uniforms(seed, "assumption:target_attainment", samples))
-    slip = np.rint(ppf(assumptions.target_slip_months,
-                       uniforms(seed, "assumption:target_slip_months", samples)))
+    attainment = ppf(
+        assumptions.target_attainment, uniforms(seed, "assumption:target_attainment", samples)
+    )
+    slip = np.rint(
+        ppf(
+            assumptions.target_slip_months, uniforms(seed, "assumption:target_slip_months", samples)
+        )
+    )
     common_util = ppf(assumptions.utilisation, uniforms(seed, "assumption:utilisation", samples))
 
     step_line, step_start, step_months, step_target, deltas = [], [], [], [], []
@@ -75,17 +79,22 @@ def draw_line_inputs(scenario: Scenario, samples: int, seed: int) -> LineDraws:
             previous = level
             step_line.append(index)
             step_start.append(month_offset(step.first_output, scenario.horizon))
-            step_months.append(month_offset(step.full_rate, scenario.horizon)
-                               - month_offset(step.first_output, scenario.horizon) + 1)
+            step_months.append(
+                month_offset(step.full_rate, scenario.horizon)
+                - month_offset(step.first_output, scenario.horizon)
+                + 1
+            )
             step_target.append(step.kind == "target")
         if line.utilisation is not None:
-            utilisation[:, index] = ppf(line.utilisation,
-                                        uniforms(seed, f"line:{line_id}:utilisation", samples))
+            utilisation[:, index] = ppf(
+                line.utilisation, uniforms(seed, f"line:{line_id}:utilisation", samples)
+            )
         elif line.measure == "capacity":
             utilisation[:, index] = common_util
         if line.growth_after_last_step is not None:
-            growth[:, index] = ppf(line.growth_after_last_step,
-                                   uniforms(seed, f"line:{line_id}:growth", samples))
+            growth[:, index] = ppf(
+                line.growth_after_last_step, uniforms(seed, f"line:{line_id}:growth", samples)
+            )
     return LineDraws(
         line_ids=line_ids,
         step_line=np.array(step_line, dtype=int),

@@ -9,9 +9,7 @@ from outproduce.scenario.model import Horizon, month_number
 
 def month_grid(horizon: Horizon) -> np.ndarray:
     """All months of the horizon as ``datetime64[M]``, start and end included."""
-    return np.arange(
-        np.datetime64(horizon.start, "M"), np.datetime64(horizon.end, "M") + 1
-    )
+    return np.arange(np.datetime64(horizon.start, "M"), np.datetime64(horizon.end, "M") + 1)
 
 
 def month_offset(month: str, horizon: Horizon) -> int:

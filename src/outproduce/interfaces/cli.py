@@ -32,8 +32,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-data_app = typer.Typer(help="The packaged reference dataset and its sources.",
-                       no_args_is_help=True)
+data_app = typer.Typer(help="The packaged reference dataset and its sources.", no_args_is_help=True)
 scenario_app = typer.Typer(help="Scenario files: validate and show.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(scenario_app, name="scenario")
@@ -71,23 +70,34 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show package and data versions.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show package and data versions."
+        ),
+    ] = False,
 ) -> None:
     """Model the alliance's defence-industrial mobilisation from public, sourced data."""
 
 
-ScenarioArg = Annotated[str, typer.Option("--scenario", "-s",
-                                          help="Built-in scenario name or YAML file.")]
-SamplesOpt = Annotated[int | None, typer.Option("--samples", "-n", min=1,
-                                                help="Monte Carlo samples (default: scenario's).")]
-SeedOpt = Annotated[int | None, typer.Option("--seed", min=0,
-                                             help="Random seed (default: scenario's).")]
+ScenarioArg = Annotated[
+    str, typer.Option("--scenario", "-s", help="Built-in scenario name or YAML file.")
+]
+SamplesOpt = Annotated[
+    int | None,
+    typer.Option("--samples", "-n", min=1, help="Monte Carlo samples (default: scenario's)."),
+]
+SeedOpt = Annotated[
+    int | None, typer.Option("--seed", min=0, help="Random seed (default: scenario's).")
+]
 
 
 def _fmt(value: float) -> str:
-    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) \
+    return (
+        "-"
+        if value is None or (isinstance(value, float) and math.isnan(value))
         else f"{value:,.0f}"
+    )
 
 
 def _millions(mid: float, low: float, high: float) -> str:
@@ -109,8 +119,10 @@ def balance_document(ds: Any, summary: BalanceSummary) -> dict[str, Any]:
         "crossover": summary.crossover,
         "at": summary.at,
         "annual": [
-            {k: (int(v) if k == "year" else round(float(v), 4 if k.startswith("p_") else 0))
-             for k, v in row.items()}
+            {
+                k: (int(v) if k == "year" else round(float(v), 4 if k.startswith("p_") else 0))
+                for k, v in row.items()
+            }
             for row in annual.to_dict("records")
         ],
     }
@@ -118,19 +130,27 @@ def balance_document(ds: Any, summary: BalanceSummary) -> dict[str, Any]:
 
 def _print_balance(ds: Any, summary: BalanceSummary) -> None:
     cross = summary.crossover
-    out.print(f"[bold]Ammunition balance[/bold] — scenario [cyan]{ds.attrs['scenario']}[/cyan] "
-              f"({ds.attrs['samples']} samples, seed {ds.attrs['seed']}, data "
-              f"{ds.attrs['data_version']})")
-    out.print("Units: 155mm-equivalent rounds. Crossover: first month from which the alliance "
-              "stays at or above the adversary to the end of the horizon.")
-    out.print(f"Crossover P10 {cross['p10'] or 'never'} · P50 {cross['p50'] or 'never'} · "
-              f"P90 {cross['p90'] or 'never'} · probability within horizon "
-              f"{cross['prob_within_horizon']:.0%}")
+    out.print(
+        f"[bold]Ammunition balance[/bold] — scenario [cyan]{ds.attrs['scenario']}[/cyan] "
+        f"({ds.attrs['samples']} samples, seed {ds.attrs['seed']}, data "
+        f"{ds.attrs['data_version']})"
+    )
+    out.print(
+        "Units: 155mm-equivalent rounds. Crossover: first month from which the alliance "
+        "stays at or above the adversary to the end of the horizon."
+    )
+    out.print(
+        f"Crossover P10 {cross['p10'] or 'never'} · P50 {cross['p50'] or 'never'} · "
+        f"P90 {cross['p90'] or 'never'} · probability within horizon "
+        f"{cross['prob_within_horizon']:.0%}"
+    )
     at = summary.at
-    out.print(f"In {at['month']}: alliance {_fmt(at['alliance_p50'])}/month vs adversary "
-              f"{_fmt(at['adversary_p50'])}/month (medians); ratio P10–P90 "
-              f"{at['ratio_p10']:.2f}–{at['ratio_p90']:.2f}; P(alliance ahead) "
-              f"{at['p_alliance_ahead']:.0%}")
+    out.print(
+        f"In {at['month']}: alliance {_fmt(at['alliance_p50'])}/month vs adversary "
+        f"{_fmt(at['adversary_p50'])}/month (medians); ratio P10–P90 "
+        f"{at['ratio_p10']:.2f}–{at['ratio_p90']:.2f}; P(alliance ahead) "
+        f"{at['p_alliance_ahead']:.0%}"
+    )
     table = Table(title="Annual output, million 155mm-equivalent rounds: P50 (P10–P90)")
     for column in ("year", "alliance", "adversary", "P(alliance ahead)"):
         table.add_column(column, justify="right")
@@ -150,16 +170,28 @@ def write_balance_outputs(ds: Any, summary: BalanceSummary, folder: Path) -> lis
 
     folder.mkdir(parents=True, exist_ok=True)
     monthly = ds["output"].quantile([0.1, 0.5, 0.9], dim="sample")
-    frame = monthly.to_dataframe(name="value").reset_index().pivot_table(
-        index=["month", "bloc"], columns="quantile", values="value").reset_index()
+    frame = (
+        monthly.to_dataframe(name="value")
+        .reset_index()
+        .pivot_table(index=["month", "bloc"], columns="quantile", values="value")
+        .reset_index()
+    )
     frame.columns = ["month", "bloc", "p10", "p50", "p90"]
     frame["month"] = frame["month"].dt.strftime("%Y-%m")
     lines = ds["line_output"].median("sample").to_pandas().T
     lines.index = lines.index.strftime("%Y-%m")
     crossings = ds["crossover"].to_pandas().dt.strftime("%Y-%m")
-    paths = [folder / name for name in (
-        "balance_monthly.csv", "balance_annual.csv", "balance_lines_p50.csv",
-        "crossover_samples.csv", "balance_summary.json", "balance.png")]
+    paths = [
+        folder / name
+        for name in (
+            "balance_monthly.csv",
+            "balance_annual.csv",
+            "balance_lines_p50.csv",
+            "crossover_samples.csv",
+            "balance_summary.json",
+            "balance.png",
+        )
+    ]
     frame.to_csv(paths[0], index=False)
     summary.annual.to_csv(paths[1], index=False)
     lines.to_csv(paths[2], index_label="month")
@@ -176,10 +208,12 @@ def balance_cmd(
     samples: SamplesOpt = None,
     seed: SeedOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Write CSV, JSON and PNG here.")]
-    = None,
-    at: Annotated[str, typer.Option("--at", help="Month of the 'who is ahead' check.")]
-    = SPEECH_MONTH,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Write CSV, JSON and PNG here.")
+    ] = None,
+    at: Annotated[
+        str, typer.Option("--at", help="Month of the 'who is ahead' check.")
+    ] = SPEECH_MONTH,
 ) -> None:
     """Alliance vs adversary ammunition output, crossover month and annual totals."""
     ds = balance(load_scenario(scenario), samples=samples, seed=seed)
@@ -204,14 +238,12 @@ def data_sources(
     if as_json:
         print(json.dumps(frame.to_dict("records"), indent=1, ensure_ascii=False))
         return
-    out.print(f"{len(frame)} sources · data {DATA_VERSION}")
-    table = Table(show_lines=False)
-    for column in ("source_id", "publisher", "published", "reliability", "title", "url"):
-        table.add_column(column, overflow="fold")
+    print(f"{len(frame)} sources · data {DATA_VERSION}")
     for row in frame.to_dict("records"):
-        table.add_row(row["source_id"], row["publisher"], row["published"],
-                      row["reliability"], row["title"], row["url"])
-    out.print(table)
+        print(
+            f"{row['source_id']}  {row['published']}  {row['publisher']}  "
+            f"[{row['reliability']}]  {row['title']}\n    {row['url']}"
+        )
 
 
 @data_app.command("show")
@@ -222,8 +254,7 @@ def data_show(
 ) -> None:
     """Print one packaged table."""
     if fmt not in ("table", "csv", "json"):
-        raise InputError(f"unknown format {fmt!r}; expected table, csv or json",
-                         field="--format")
+        raise InputError(f"unknown format {fmt!r}; expected table, csv or json", field="--format")
     frame = load_table(table)
     if fmt == "csv":
         sys.stdout.write(frame.to_csv(index=False))
@@ -256,11 +287,15 @@ def data_check() -> None:
 
 
 def _scenario_summary(scenario: Scenario) -> str:
-    blocs = {b: sum(1 for ln in scenario.lines.values() if ln.bloc == b)
-             for b in ("alliance", "adversary")}
-    return (f"{scenario.name} (hash {scenario.scenario_hash()}): {blocs['alliance']} alliance "
-            f"and {blocs['adversary']} adversary lines, horizon {scenario.horizon.start}.."
-            f"{scenario.horizon.end}, {scenario.samples} samples, seed {scenario.seed}")
+    blocs = {
+        b: sum(1 for ln in scenario.lines.values() if ln.bloc == b)
+        for b in ("alliance", "adversary")
+    }
+    return (
+        f"{scenario.name} (hash {scenario.scenario_hash()}): {blocs['alliance']} alliance "
+        f"and {blocs['adversary']} adversary lines, horizon {scenario.horizon.start}.."
+        f"{scenario.horizon.end}, {scenario.samples} samples, seed {scenario.seed}"
+    )
 
 
 @scenario_app.command("validate")

@@ -30,8 +30,10 @@ def builtin_names() -> list[str]:
 
 
 def _builtin_text(name: str) -> str:
-    return resources.files("outproduce.scenario").joinpath("builtin", f"{name}.yaml").read_text(
-        encoding="utf-8"
+    return (
+        resources.files("outproduce.scenario")
+        .joinpath("builtin", f"{name}.yaml")
+        .read_text(encoding="utf-8")
     )
 
 
@@ -117,12 +119,18 @@ def _raw_with_bases(source: _Source, depth: int = 0) -> dict[str, Any]:
     if base is None:
         return source.data
     if depth >= _BASE_DEPTH:
-        raise InputError("base scenarios nest too deep (a cycle?)", file=source.label,
-                         field="base", line=source.line_of(("base",)))
+        raise InputError(
+            "base scenarios nest too deep (a cycle?)",
+            file=source.label,
+            field="base",
+            line=source.line_of(("base",)),
+        )
     if not isinstance(base, str) or base not in builtin_names():
         raise InputError(
             f"unknown base scenario {base!r}; expected one of: {', '.join(builtin_names())}",
-            file=source.label, field="base", line=source.line_of(("base",)),
+            file=source.label,
+            field="base",
+            line=source.line_of(("base",)),
         )
     parent = _raw_with_bases(_Source(f"<builtin:{base}>", _builtin_text(base)), depth + 1)
     merged = _deep_merge(parent, {k: v for k, v in source.data.items() if k != "exclude_lines"})
@@ -159,7 +167,10 @@ def _unwrap(annotation: Any) -> Any:
 
 
 def _first_error(
-    exc: ValidationError, model: type[BaseModel], label: str, prefix: tuple[str, ...],
+    exc: ValidationError,
+    model: type[BaseModel],
+    label: str,
+    prefix: tuple[str, ...],
     source: _Source | None,
 ) -> InputError:
     err = exc.errors(include_url=False)[0]
@@ -186,8 +197,9 @@ def _first_error(
     return InputError(message, file=label, field=".".join(path) or None, line=line)
 
 
-def _validate(model: type[BaseModel], raw: Any, label: str, prefix: tuple[str, ...],
-              source: _Source | None) -> Any:
+def _validate(
+    model: type[BaseModel], raw: Any, label: str, prefix: tuple[str, ...], source: _Source | None
+) -> Any:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
@@ -216,18 +228,28 @@ def data_line_specs() -> dict[str, dict[str, Any]]:
     for row in steps.to_dict("records"):
         spec = specs.get(row["line_id"])
         if spec is None:
-            raise InputError(f"step for unknown line {row['line_id']!r}",
-                             file=table_file("capacity_steps"), field="line_id")
+            raise InputError(
+                f"step for unknown line {row['line_id']!r}",
+                file=table_file("capacity_steps"),
+                field="line_id",
+            )
         rate: dict[str, Any] = {"low": row["rate_low_per_year"], "high": row["rate_high_per_year"]}
         if row["rate_central_per_year"] == row["rate_central_per_year"]:  # not NaN
             rate["central"] = row["rate_central_per_year"]
         if rate["low"] == rate["high"]:
             rate = rate["low"]
         unit = "tonnes_per_year" if spec["product_class"].endswith("_t") else "rounds_per_year"
-        spec["steps"].append({
-            "first_output": row["first_output"], "full_rate": row["full_rate"], "rate": rate,
-            "unit": unit, "kind": row["kind"], "source": row["source_id"], "note": row["note"],
-        })
+        spec["steps"].append(
+            {
+                "first_output": row["first_output"],
+                "full_rate": row["full_rate"],
+                "rate": rate,
+                "unit": unit,
+                "kind": row["kind"],
+                "source": row["source_id"],
+                "note": row["note"],
+            }
+        )
     return specs
 
 
@@ -252,7 +274,9 @@ def _resolve_lines(spec: ScenarioFile, label: str, source: _Source) -> dict[str,
             where = ("data_lines", str(i)) if i < len(chosen) else ("exclude_lines",)
             raise InputError(
                 f"unknown packaged line {line_id!r}; see `outproduce data show lines`",
-                file=label, field=".".join(where), line=source.line_of(where),
+                file=label,
+                field=".".join(where),
+                line=source.line_of(where),
             )
     ids = [k for k in chosen if k not in set(spec.exclude_lines)]
     ids += [k for k in spec.lines if k not in ids]
@@ -260,20 +284,29 @@ def _resolve_lines(spec: ScenarioFile, label: str, source: _Source) -> dict[str,
     for line_id in ids:
         patch = spec.lines.get(line_id, {})
         if not isinstance(patch, dict):
-            raise InputError("expected a mapping of line fields", file=label,
-                             field=f"lines.{line_id}", line=source.line_of(("lines", line_id)))
+            raise InputError(
+                "expected a mapping of line fields",
+                file=label,
+                field=f"lines.{line_id}",
+                line=source.line_of(("lines", line_id)),
+            )
         base = {k: v for k, v in packaged.get(line_id, {}).items() if not k.startswith("_")}
         from_data = line_id in packaged and not set(patch) & {"steps"}
         raw = _deep_merge(base, patch)
         where = table_file("capacity_steps") if from_data and not patch else label
         line = _validate(Line, raw, where, ("lines", line_id), source if patch else None)
         if line.country not in _countries(line.bloc):
-            known = "an ally's ISO3 code (e.g. DEU, USA) or EU" if line.bloc == "alliance" \
+            known = (
+                "an ally's ISO3 code (e.g. DEU, USA) or EU"
+                if line.bloc == "alliance"
                 else f"one of {', '.join(sorted(_countries(line.bloc)))}"
+            )
             path = ("lines", line_id, "country")
             raise InputError(
                 f"unknown country {line.country!r} for an {line.bloc} line; expected {known}",
-                file=label, field=".".join(path), line=source.line_of(path),
+                file=label,
+                field=".".join(path),
+                line=source.line_of(path),
             )
         resolved[line_id] = line
     missing = {ln.calibre for ln in resolved.values()} - set(spec.assumptions.conversion_155eq)
@@ -282,7 +315,9 @@ def _resolve_lines(spec: ScenarioFile, label: str, source: _Source) -> dict[str,
         raise InputError(
             f"no 155mm-equivalent factor for calibre(s) {', '.join(sorted(missing))}; "
             "expected one factor per calibre used by the lines",
-            file=label, field=".".join(path), line=source.line_of(path),
+            file=label,
+            field=".".join(path),
+            line=source.line_of(path),
         )
     return resolved
 

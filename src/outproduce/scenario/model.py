@@ -38,7 +38,7 @@ def _month(value: Any) -> str:
 
 Month = Annotated[str, BeforeValidator(_month)]
 Calibre = Literal["155mm", "152mm", "122mm", "artillery_all", "152mm_equiv"]
-assert set(Calibre.__args__) == set(CALIBRES)  # type: ignore[attr-defined]  # noqa: S101
+assert set(Calibre.__args__) == set(CALIBRES)  # type: ignore[attr-defined]
 
 #: Per-year factors from the unit a step's rate is stated in.
 RATE_UNITS: dict[str, float] = {
@@ -143,7 +143,7 @@ class Line(_Strict):
         return value
 
 
-assert set(Line.model_fields["product_class"].annotation.__args__) == set(PRODUCT_CLASSES)  # type: ignore[union-attr]  # noqa: S101,E501
+assert set(Line.model_fields["product_class"].annotation.__args__) == set(PRODUCT_CLASSES)  # type: ignore[union-attr]
 
 
 def _check_share(value: Any, what: str) -> Any:

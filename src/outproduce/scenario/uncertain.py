@@ -7,6 +7,7 @@ hand every input its own seeded stream and correlate inputs by sharing ``u``.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -48,7 +49,7 @@ def _pert_ppf(u: np.ndarray, low: float, mode: float, high: float) -> np.ndarray
 
 def _check_order(values: dict[str, float | None]) -> None:
     present = [(k, v) for k, v in values.items() if v is not None]
-    for (k1, v1), (k2, v2) in zip(present, present[1:], strict=False):
+    for (k1, v1), (k2, v2) in pairwise(present):
         if v1 > v2:
             order = " <= ".join(k for k, _ in present)
             raise ValueError(f"{k1} ({v1:g}) > {k2} ({v2:g}); expected {order}")
@@ -97,7 +98,7 @@ class LogNormal(_Uncertain):
     sigma: float = Field(gt=0)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        """median * exp(sigma * z)."""
+        """Median * exp(sigma * z)."""
         return self.median_value * np.exp(self.sigma * stats.norm.ppf(u))
 
 
@@ -135,7 +136,7 @@ class Uniform(_Uncertain):
         return self
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        """low + (high - low) * u."""
+        """Low + (high - low) * u."""
         return self.low + (self.high - self.low) * np.asarray(u, dtype=float)
 
 
@@ -183,9 +184,7 @@ Uncertain = Annotated[
     | Annotated[Triangular, Tag("triangular")]
     | Annotated[Uniform, Tag("uniform")]
     | Annotated[Pert, Tag("pert")],
-    Discriminator(
-        _kind, custom_error_type="uncertain_value", custom_error_message=UNCERTAIN_HELP
-    ),
+    Discriminator(_kind, custom_error_type="uncertain_value", custom_error_message=UNCERTAIN_HELP),
 ]
 
 
