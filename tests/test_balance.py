@@ -117,3 +117,17 @@ def test_bad_arguments_are_input_errors(tiny):
         balance(tiny, samples=0)
     with pytest.raises(InputError, match="outside the horizon"):
         summarise(balance(tiny), at="2030-01")
+
+
+def test_transfers_count_for_the_axis_but_not_for_production_only(tiny, write_yaml):
+    # A North Korean flow of 5,000/month doubles the axis to 10,000/month: the alliance
+    # (10,000 (k+1)/12) reaches it only in December 2024; Russian production alone in June.
+    text = tiny.read_text() + (
+        "  shells_from_prk:\n    name: Transfers\n    bloc: adversary\n    country: PRK\n"
+        "    calibre: 155mm\n    measure: transfer\n    steps:\n"
+        "      - {first_output: 2024-01, full_rate: 2024-01, rate: 60000}\n"
+    )
+    summary = summarise(balance(write_yaml(text, "transfers.yaml")), at="2024-12")
+    assert summary.crossover["p50"] == "2024-12"
+    assert summary.crossover_production_only["p50"] == "2024-06"
+    assert summary.at["ratio_p50"] == pytest.approx(1.0)

@@ -26,7 +26,7 @@ def test_version():
 def test_balance_table_on_the_baseline():
     result = run("balance", "--samples", "40", "--seed", "1")
     assert result.exit_code == 0, result.output
-    assert "Crossover P10" in result.stdout and "2035" in result.stdout
+    assert "Crossover against Russia + transfers: P10" in result.stdout and "2035" in result.stdout
 
 
 def test_balance_json_document(tiny):

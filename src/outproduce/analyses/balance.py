@@ -52,8 +52,10 @@ def balance(
     """Monthly output of both blocs per sample, in 155mm-equivalent rounds per month.
 
     Returns a Dataset with ``output`` (sample, bloc, month), ``line_output``
-    (sample, line, month), ``ahead`` (sample, month) and ``crossover`` (sample; NaT
-    where the alliance is not durably ahead within the horizon).
+    (sample, line, month), ``adversary_production`` (sample, month: Russian output
+    without transfers), ``ahead`` (sample, month), and ``crossover`` and
+    ``crossover_production_only`` (sample; NaT where the alliance is not durably
+    ahead within the horizon).
     """
     scenario = resolve(scenario)
     samples = scenario.samples if samples is None else samples
@@ -79,19 +81,22 @@ def balance(
     bloc_of = np.array([rounds[i].bloc for i in draws.line_ids])
     output = np.stack([line_output[:, bloc_of == b, :].sum(axis=1) for b in BLOCS], axis=1)
 
+    measure_of = np.array([rounds[i].measure for i in draws.line_ids])
+    production = line_output[:, (bloc_of == "adversary") & (measure_of != "transfer"), :].sum(1)
     ahead = output[:, 0, :] >= output[:, 1, :]
-    grid = month_grid(scenario.horizon)
-    months = grid.astype("datetime64[ns]")
-    crossover = np.full(samples, np.datetime64("NaT"), dtype="datetime64[ns]")
-    index = crossover_index(ahead)
-    crossover[index >= 0] = months[index[index >= 0]]
+    months = month_grid(scenario.horizon).astype("datetime64[ns]")
 
     return xr.Dataset(
         {
             "output": (("sample", "bloc", "month"), output),
             "line_output": (("sample", "line", "month"), line_output),
+            "adversary_production": (("sample", "month"), production),
             "ahead": (("sample", "month"), ahead),
-            "crossover": (("sample",), crossover),
+            "crossover": (("sample",), crossover_months(ahead, months)),
+            "crossover_production_only": (
+                ("sample",),
+                crossover_months(output[:, 0, :] >= production, months),
+            ),
         },
         coords={
             "sample": np.arange(samples),
@@ -100,6 +105,7 @@ def balance(
             "line": draws.line_ids,
             "line_bloc": ("line", bloc_of),
             "line_calibre": ("line", [rounds[i].calibre for i in draws.line_ids]),
+            "line_measure": ("line", measure_of),
         },
         attrs={
             "title": "Ammunition balance, 155mm-equivalent rounds per month",
@@ -123,17 +129,25 @@ def crossover_index(ahead: np.ndarray) -> np.ndarray:
     return np.where(stays[:, -1], first, -1)
 
 
+def crossover_months(ahead: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """Sustained-crossover month per sample (NaT where the alliance is not durably ahead)."""
+    index = crossover_index(ahead)
+    result = np.full(len(index), np.datetime64("NaT"), dtype="datetime64[ns]")
+    result[index >= 0] = months[index[index >= 0]]
+    return result
+
+
 @dataclass(frozen=True)
 class BalanceSummary:
     """The numbers users ask for: when, by how much, how sure."""
 
     crossover: dict[str, str | float | None]
+    crossover_production_only: dict[str, str | float | None]
     annual: pd.DataFrame
     at: dict[str, str | float]
 
 
-def _month_quantile(ds: xr.Dataset, q: float) -> str | None:
-    values = ds["crossover"].values
+def _month_quantile(values: np.ndarray, q: float) -> str | None:
     index = np.where(np.isnat(values), np.inf, values.astype("datetime64[M]").astype(float))
     chosen = float(np.quantile(index, q, method="inverted_cdf"))
     if not np.isfinite(chosen):
@@ -143,12 +157,15 @@ def _month_quantile(ds: xr.Dataset, q: float) -> str | None:
 
 def summarise(ds: xr.Dataset, at: str = SPEECH_MONTH) -> BalanceSummary:
     """Crossover quantiles, annual totals by bloc, and the balance in month ``at``."""
-    crossover = {
-        "p10": _month_quantile(ds, 0.1),
-        "p50": _month_quantile(ds, 0.5),
-        "p90": _month_quantile(ds, 0.9),
-        "prob_within_horizon": float((~np.isnat(ds["crossover"].values)).mean()),
-    }
+    crossover, production_only = (
+        {
+            "p10": _month_quantile(ds[name].values, 0.1),
+            "p50": _month_quantile(ds[name].values, 0.5),
+            "p90": _month_quantile(ds[name].values, 0.9),
+            "prob_within_horizon": float((~np.isnat(ds[name].values)).mean()),
+        }
+        for name in ("crossover", "crossover_production_only")
+    )
     yearly = ds["output"].groupby("month.year").sum()
     alliance = yearly.sel(bloc="alliance")
     adversary = yearly.sel(bloc="adversary")
@@ -179,4 +196,6 @@ def summarise(ds: xr.Dataset, at: str = SPEECH_MONTH) -> BalanceSummary:
         "ratio_p90": float(ratio.quantile(0.9)),
         "p_alliance_ahead": float(ds["ahead"].sel(month=month.astype("datetime64[ns]")).mean()),
     }
-    return BalanceSummary(crossover=crossover, annual=annual, at=at_stats)
+    return BalanceSummary(
+        crossover=crossover, crossover_production_only=production_only, annual=annual, at=at_stats
+    )

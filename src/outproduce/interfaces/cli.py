@@ -100,6 +100,14 @@ def _fmt(value: float) -> str:
     )
 
 
+def _crossover_text(cross: dict[str, Any]) -> str:
+    return (
+        f"P10 {cross['p10'] or 'never'} · P50 {cross['p50'] or 'never'} · "
+        f"P90 {cross['p90'] or 'never'} · probability within horizon "
+        f"{cross['prob_within_horizon']:.0%}"
+    )
+
+
 def _millions(mid: float, low: float, high: float) -> str:
     return f"{mid / 1e6:.2f} ({low / 1e6:.2f}–{high / 1e6:.2f})"
 
@@ -117,6 +125,7 @@ def balance_document(ds: Any, summary: BalanceSummary) -> dict[str, Any]:
         "units": "155mm-equivalent rounds (annual totals: rounds per calendar year)",
         "crossover_definition": ds.attrs["crossover_definition"],
         "crossover": summary.crossover,
+        "crossover_production_only": summary.crossover_production_only,
         "at": summary.at,
         "annual": [
             {
@@ -139,10 +148,10 @@ def _print_balance(ds: Any, summary: BalanceSummary) -> None:
         "Units: 155mm-equivalent rounds. Crossover: first month from which the alliance "
         "stays at or above the adversary to the end of the horizon."
     )
+    out.print(f"Crossover against Russia + transfers: {_crossover_text(cross)}")
     out.print(
-        f"Crossover P10 {cross['p10'] or 'never'} · P50 {cross['p50'] or 'never'} · "
-        f"P90 {cross['p90'] or 'never'} · probability within horizon "
-        f"{cross['prob_within_horizon']:.0%}"
+        "Crossover against Russian production alone: "
+        f"{_crossover_text(summary.crossover_production_only)}"
     )
     at = summary.at
     out.print(
