@@ -36,9 +36,8 @@ def _child(samples: int, repeat: int) -> dict:
 
 def _reference(samples: int) -> float:
     sys.path.insert(0, str(HERE.parent / "tests"))
-    from reference_model import reference_balance
-
     import outproduce
+    from reference_model import reference_balance
 
     scenario = outproduce.load_scenario("baseline")
     start = time.perf_counter()
@@ -55,21 +54,27 @@ def main() -> None:
     if args.child:
         print(json.dumps(_child(args.child, args.repeat)))
         return
-    print(f"machine: {platform.machine()} {platform.processor() or ''} · python "
-          f"{platform.python_version()} · cores {__import__('os').cpu_count()}")
+    print(
+        f"machine: {platform.machine()} {platform.processor() or ''} · python "
+        f"{platform.python_version()} · cores {__import__('os').cpu_count()}"
+    )
     rows = []
     for samples in args.samples:
         result = subprocess.run(
             [sys.executable, __file__, "--child", str(samples), "--repeat", str(args.repeat)],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         rows.append(json.loads(result.stdout))
     ref_per_sample = _reference(20)
     print(f"{'samples':>8} {'median s':>9} {'peak MiB':>9} {'ms/sample':>10} {'speed-up':>9}")
     for row in rows:
         per_sample = row["median_s"] / row["samples"]
-        print(f"{row['samples']:>8} {row['median_s']:>9.3f} {row['peak_rss_mib']:>9.0f} "
-              f"{per_sample * 1e3:>10.4f} {ref_per_sample / per_sample:>8.0f}x")
+        print(
+            f"{row['samples']:>8} {row['median_s']:>9.3f} {row['peak_rss_mib']:>9.0f} "
+            f"{per_sample * 1e3:>10.4f} {ref_per_sample / per_sample:>8.0f}x"
+        )
     print(f"pure-Python reference: {ref_per_sample * 1e3:.1f} ms/sample (20 samples)")
 
 
