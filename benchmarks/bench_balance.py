@@ -37,6 +37,7 @@ def _child(samples: int, repeat: int) -> dict:
 def _reference(samples: int) -> float:
     sys.path.insert(0, str(HERE.parent / "tests"))
     import outproduce
+
     from reference_model import reference_balance
 
     scenario = outproduce.load_scenario("baseline")

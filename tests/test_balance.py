@@ -8,6 +8,7 @@ import pytest
 import outproduce
 from outproduce import InputError, balance, load_scenario, summarise
 from outproduce.engine.lines import draw_line_inputs, line_rates
+
 from reference_model import close, reference_balance
 
 
@@ -131,3 +132,16 @@ def test_transfers_count_for_the_axis_but_not_for_production_only(tiny, write_ya
     assert summary.crossover["p50"] == "2024-12"
     assert summary.crossover_production_only["p50"] == "2024-06"
     assert summary.at["ratio_p50"] == pytest.approx(1.0)
+
+
+def test_baseline_alliance_2024_output_is_near_published_nato_wide_estimates():
+    # Published: NATO-wide ~1.2 million (Estonian intelligence via Euronews) and US+Europe
+    # ~1.3 million (Bain for Sky) in 2024. The baseline's median must lie within 25% of
+    # that range: the utilisation assumption was calibrated against these figures.
+    estimates = outproduce.load_table("bloc_estimates").set_index("estimate_id")
+    published = [
+        estimates.loc[i, "value_central"]
+        for i in ("nato_output_2024_euronews", "useurope_output_2024_bain")
+    ]
+    annual = summarise(balance("baseline", samples=400, seed=2)).annual.set_index("year")
+    assert 0.75 * min(published) <= annual.loc[2024, "alliance_p50"] <= 1.25 * max(published)
