@@ -20,6 +20,13 @@ def _value(uncertain, u: float) -> float:
     return float(ppf(uncertain, np.array([u]))[0])
 
 
+def _logistic(x: float, k: float = 10.0) -> float:
+    def sigma(z: float) -> float:
+        return 1 / (1 + math.exp(-z))
+
+    return (sigma(k * (x - 0.5)) - sigma(-k / 2)) / (sigma(k / 2) - sigma(-k / 2))
+
+
 def reference_balance(scenario: Scenario, samples: int, seed: int) -> list[dict]:
     """Per sample: {'alliance': [..months..], 'adversary': [..], 'crossover': index or None}."""
     a = scenario.assumptions
@@ -35,6 +42,7 @@ def reference_balance(scenario: Scenario, samples: int, seed: int) -> list[dict]
     u_rate = {k: uniforms(seed, f"line:{k}:rate", samples) for k in lines}
     u_growth = {k: uniforms(seed, f"line:{k}:growth", samples) for k in lines}
     u_line_util = {k: uniforms(seed, f"line:{k}:utilisation", samples) for k in lines}
+    u_ramp = {k: uniforms(seed, f"line:{k}:ramp", samples) for k in lines}
     results = []
     for s in range(samples):
         attainment = _value(a.target_attainment, u_att[s])
@@ -51,15 +59,17 @@ def reference_balance(scenario: Scenario, samples: int, seed: int) -> list[dict]
             if line.growth_after_last_step is not None:
                 growth = max(_value(line.growth_after_last_step, u_growth[line_id][s]), -1.0)
             factor = _value(a.conversion_155eq[line.calibre], u_conv[line.calibre][s])
+            ramp_factor = _value(line.ramp_length_factor, u_ramp[line_id][s])
             steps = []
             previous = 0.0
             for step in line.steps:
                 level = max(_value(step.rate, u_rate[line_id][s]), 0.0) * step.per_year() / 12
                 shift = slip if step.kind == "target" else 0
                 first = month_number(step.first_output) - start + shift
-                full = month_number(step.full_rate) - start + shift
+                published = month_number(step.full_rate) - month_number(step.first_output) + 1
+                length = max(round(published * ramp_factor), 1)
                 increment = (level - previous) * (attainment if step.kind == "target" else 1)
-                steps.append((first, full, increment))
+                steps.append((first, first + length - 1, increment))
                 previous = level
             last_full = max(full for _, full, _ in steps)
             for m in range(n_months):
@@ -68,7 +78,8 @@ def reference_balance(scenario: Scenario, samples: int, seed: int) -> list[dict]
                     if m >= full:
                         rate += increment
                     elif m >= first:
-                        rate += increment * (m - first + 1) / (full - first + 1)
+                        x = (m - first + 1) / (full - first + 1)
+                        rate += increment * (_logistic(x) if line.ramp_shape == "logistic" else x)
                 if m > last_full:
                     rate *= (1 + growth) ** ((m - last_full) / 12)
                 totals[line.bloc][m] += max(rate * util, 0.0) * factor

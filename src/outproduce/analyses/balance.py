@@ -18,7 +18,7 @@ import xarray as xr
 
 from outproduce import __version__
 from outproduce.data.catalog import DATA_VERSION
-from outproduce.engine.lines import draw_line_inputs, line_rates
+from outproduce.engine.capacity import capacity_rates, draw_capacity_inputs
 from outproduce.engine.sampling import uniforms
 from outproduce.engine.timegrid import month_grid
 from outproduce.errors import InputError
@@ -73,8 +73,8 @@ def balance(
                 field="lines",
             )
     sub = scenario.model_copy(update={"lines": rounds})
-    draws = draw_line_inputs(sub, samples, seed)
-    rates = line_rates(draws)
+    draws = draw_capacity_inputs(sub, samples, seed)
+    rates = capacity_rates(draws)
     factors = conversion_factors(scenario, samples, seed)
     factor = np.stack([factors[rounds[i].calibre] for i in draws.line_ids], axis=1)
     line_output = rates * factor[:, :, None]

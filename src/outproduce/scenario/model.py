@@ -103,7 +103,12 @@ class Step(_Strict):
 
 
 class Line(_Strict):
-    """A producer or a supply flow: its bloc, calibre, measure and capacity timeline."""
+    """A producer or a supply flow: its bloc, calibre, measure and capacity timeline.
+
+    ``ramp_length_factor`` scales every step's published ramp (first output to full
+    rate): 1.5 means ramps take half as long again. ``ramp_shape`` is linear or a
+    logistic S-curve over the same months.
+    """
 
     name: str
     bloc: Literal["alliance", "adversary"]
@@ -116,6 +121,8 @@ class Line(_Strict):
     steps: list[Step] = Field(min_length=1)
     growth_after_last_step: Uncertain | None = None
     utilisation: Uncertain | None = None
+    ramp_shape: Literal["linear", "logistic"] = "linear"
+    ramp_length_factor: Uncertain = 1.0
     source: str = ""
     note: str = ""
 
@@ -134,6 +141,13 @@ class Line(_Strict):
     @classmethod
     def _utilisation_share(cls, value: Any) -> Any:
         return _check_share(value, "utilisation")
+
+    @field_validator("ramp_length_factor")
+    @classmethod
+    def _ramp_factor_positive(cls, value: Any) -> Any:
+        if bounds(value)[0] <= 0:
+            raise ValueError("expected a ramp length factor above 0 (1 = as published)")
+        return value
 
     @field_validator("growth_after_last_step")
     @classmethod
