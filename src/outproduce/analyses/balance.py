@@ -18,7 +18,7 @@ import xarray as xr
 
 from outproduce import __version__
 from outproduce.data.catalog import DATA_VERSION
-from outproduce.engine.capacity import capacity_rates, draw_capacity_inputs
+from outproduce.engine.simulate import run
 from outproduce.engine.sampling import uniforms
 from outproduce.engine.timegrid import month_grid
 from outproduce.errors import InputError
@@ -72,16 +72,16 @@ def balance(
                 file=scenario.origin,
                 field="lines",
             )
-    sub = scenario.model_copy(update={"lines": rounds})
-    draws = draw_capacity_inputs(sub, samples, seed)
-    rates = capacity_rates(draws)
+    results = run(scenario, samples, seed)
+    keep = results.layout.rounds
+    line_ids = [i for i, k in zip(results.layout.line_ids, keep, strict=True) if k]
     factors = conversion_factors(scenario, samples, seed)
-    factor = np.stack([factors[rounds[i].calibre] for i in draws.line_ids], axis=1)
-    line_output = rates * factor[:, :, None]
-    bloc_of = np.array([rounds[i].bloc for i in draws.line_ids])
+    factor = np.stack([factors[rounds[i].calibre] for i in line_ids], axis=1)
+    line_output = results.production[:, keep, :] * factor[:, :, None]
+    bloc_of = np.array([rounds[i].bloc for i in line_ids])
     output = np.stack([line_output[:, bloc_of == b, :].sum(axis=1) for b in BLOCS], axis=1)
 
-    measure_of = np.array([rounds[i].measure for i in draws.line_ids])
+    measure_of = np.array([rounds[i].measure for i in line_ids])
     production = line_output[:, (bloc_of == "adversary") & (measure_of != "transfer"), :].sum(1)
     ahead = output[:, 0, :] >= output[:, 1, :]
     months = month_grid(scenario.horizon).astype("datetime64[ns]")
@@ -102,9 +102,9 @@ def balance(
             "sample": np.arange(samples),
             "bloc": list(BLOCS),
             "month": months,
-            "line": draws.line_ids,
+            "line": line_ids,
             "line_bloc": ("line", bloc_of),
-            "line_calibre": ("line", [rounds[i].calibre for i in draws.line_ids]),
+            "line_calibre": ("line", [rounds[i].calibre for i in line_ids]),
             "line_measure": ("line", measure_of),
         },
         attrs={

@@ -197,10 +197,16 @@ def _logistic_correction(
     return _scatter(shape, s_idx, l_idx, pos.ravel(), corr.ravel())
 
 
-def capacity_rates(draws: CapacityDraws, chunk: int = CHUNK) -> np.ndarray:
-    """Monthly rate of every line, shape (sample, line, month), in its own units per month."""
-    out = np.empty((draws.samples, len(draws.line_ids), draws.months))
-    for begin in range(0, draws.samples, chunk):
-        rows = slice(begin, min(begin + chunk, draws.samples))
-        out[rows] = _capacity_chunk(draws, rows)
+def capacity_rates(
+    draws: CapacityDraws, chunk: int = CHUNK, rows: slice | None = None
+) -> np.ndarray:
+    """Monthly rate of every line, shape (sample, line, month), in its own units per month.
+
+    ``rows`` selects a range of samples (default all); it is computed ``chunk`` at a time.
+    """
+    first, last = (0, draws.samples) if rows is None else (rows.start, rows.stop)
+    out = np.empty((last - first, len(draws.line_ids), draws.months))
+    for begin in range(first, last, chunk):
+        part = slice(begin, min(begin + chunk, last))
+        out[part.start - first : part.stop - first] = _capacity_chunk(draws, part)
     return out

@@ -328,6 +328,7 @@ def load_scenario(name_or_path: str | Path = "baseline") -> Scenario:
     raw = _raw_with_bases(source)
     spec: ScenarioFile = _validate(ScenarioFile, raw, source.label, (), source)
     lines = _resolve_lines(spec, source.label, source)
+    _check_references(spec, lines, source)
     return Scenario(
         name=spec.name,
         description=spec.description,
@@ -336,5 +337,40 @@ def load_scenario(name_or_path: str | Path = "baseline") -> Scenario:
         seed=spec.seed,
         assumptions=spec.assumptions,
         lines=lines,
+        inputs=spec.inputs,
+        contracts=spec.contracts,
+        holders=spec.holders,
         origin=source.label,
     )
+
+
+def _check_references(spec: ScenarioFile, lines: dict[str, Line], source: _Source) -> None:
+    """Contracts name existing suppliers; transfers name existing holders."""
+    pools = {pool_of(line, spec.inputs.pools) for line in lines.values()}
+    for contract_id, contract in spec.contracts.items():
+        if contract.supplier not in lines and contract.supplier not in pools:
+            path = ("contracts", contract_id, "supplier")
+            raise InputError(
+                f"unknown supplier {contract.supplier!r}; expected a line id of the scenario "
+                f"or a pool ({', '.join(sorted(pools))})",
+                file=source.label,
+                field=".".join(path),
+                line=source.line_of(path),
+            )
+    for holder_id, holder in spec.holders.items():
+        for i, transfer in enumerate(holder.transfers):
+            if transfer.to not in spec.holders:
+                path = ("holders", holder_id, "transfers", str(i), "to")
+                raise InputError(
+                    f"unknown holder {transfer.to!r}; expected one of: {', '.join(spec.holders)}",
+                    file=source.label,
+                    field=".".join(path),
+                    line=source.line_of(path),
+                )
+
+
+def pool_of(line: Line, pools: str) -> str:
+    """The input pool (and pooled-supplier name) a line belongs to."""
+    if line.pool:
+        return line.pool
+    return line.bloc if pools == "bloc" else line.country

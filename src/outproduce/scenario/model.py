@@ -102,6 +102,124 @@ class Step(_Strict):
         return RATE_UNITS[self.unit]
 
 
+class Outages(_Strict):
+    """Random stoppages: each month an outage starts with this probability and lasts."""
+
+    monthly_probability: float = Field(ge=0, le=1)
+    duration_months: int = Field(ge=1, le=120)
+
+
+InputClass = Literal["shell_bodies", "charges", "explosive_t", "propellant_t"]
+
+
+class Inputs(_Strict):
+    """Bill of materials per finished round, and how input production is pooled.
+
+    An input is constrained only where the scenario has a line making it in the
+    same pool (or an initial stock of it there): without data, no constraint.
+    """
+
+    pools: Literal["bloc", "country"] = "bloc"
+    bill_of_materials: dict[InputClass, Uncertain] = {}
+    initial_stock: dict[str, dict[InputClass, float]] = {}
+
+    @field_validator("bill_of_materials")
+    @classmethod
+    def _positive(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name, amount in value.items():
+            _non_negative(amount, f"amount of {name} per round")
+        return value
+
+
+class Contract(_Strict):
+    """An order: ``buyer`` buys ``quantity`` rounds from a line (or a pool) after signing.
+
+    Deliveries run first in, first out per supplier, from ``delivery_start``; the
+    part delivered by ``delivery_end`` counts as on time.
+    """
+
+    buyer: str
+    supplier: str
+    quantity: float = Field(gt=0)
+    signed: Month
+    delivery_start: Month | None = None
+    delivery_end: Month
+    source: str = ""
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _dates(self) -> Contract:
+        start = self.delivery_start or self.signed
+        if not month_number(self.signed) <= month_number(start) <= month_number(self.delivery_end):
+            raise ValueError(
+                f"dates out of order: signed ({self.signed}) <= delivery_start ({start}) "
+                f"<= delivery_end ({self.delivery_end}) expected"
+            )
+        return self
+
+    def opens(self) -> str:
+        """First month deliveries may be made."""
+        return self.delivery_start or self.signed
+
+
+class Phase(_Strict):
+    """Consumption from a month on, in rounds per day (until the next phase)."""
+
+    start: Month
+    rounds_per_day: Uncertain
+
+    @field_validator("rounds_per_day")
+    @classmethod
+    def _non_negative_rate(cls, value: Any) -> Any:
+        return _non_negative(value, "consumption")
+
+
+class Transfer(_Strict):
+    """A flow of rounds from one holder to another, per month, between two months."""
+
+    to: str
+    start: Month
+    end: Month
+    rounds_per_month: Uncertain
+
+    @field_validator("rounds_per_month")
+    @classmethod
+    def _non_negative_rate(cls, value: Any) -> Any:
+        return _non_negative(value, "transfer")
+
+
+class Holder(_Strict):
+    """A stock of rounds (an ally, a group, or a recipient such as Ukraine).
+
+    stock = initial + deliveries of its contracts + transfers in - transfers out -
+    consumption; where it would go negative, the missing rounds are a shortfall.
+    """
+
+    name: str
+    initial_stock: Uncertain = 0.0
+    consumption: list[Phase] = []
+    transfers: list[Transfer] = []
+    source: str = ""
+    note: str = ""
+
+    @field_validator("initial_stock")
+    @classmethod
+    def _non_negative_stock(cls, value: Any) -> Any:
+        return _non_negative(value, "initial stock")
+
+    @model_validator(mode="after")
+    def _phases_in_order(self) -> Holder:
+        months = [month_number(p.start) for p in self.consumption]
+        if months != sorted(months):
+            raise ValueError("consumption phases must be in date order")
+        for transfer in self.transfers:
+            if month_number(transfer.end) < month_number(transfer.start):
+                raise ValueError(
+                    f"transfer end ({transfer.end}) is before start ({transfer.start})"
+                )
+        return self
+
+
 class Line(_Strict):
     """A producer or a supply flow: its bloc, calibre, measure and capacity timeline.
 
@@ -123,6 +241,8 @@ class Line(_Strict):
     utilisation: Uncertain | None = None
     ramp_shape: Literal["linear", "logistic"] = "linear"
     ramp_length_factor: Uncertain = 1.0
+    outages: Outages | None = None
+    pool: str | None = None
     source: str = ""
     note: str = ""
 
@@ -223,6 +343,9 @@ class ScenarioFile(_Strict):
     exclude_lines: list[str] = []
     assumptions: Assumptions
     lines: dict[str, dict[str, Any]] = {}
+    inputs: Inputs = Inputs()
+    contracts: dict[str, Contract] = {}
+    holders: dict[str, Holder] = {}
 
 
 class Scenario(_Strict):
@@ -235,6 +358,9 @@ class Scenario(_Strict):
     seed: int
     assumptions: Assumptions
     lines: dict[str, Line]
+    inputs: Inputs = Inputs()
+    contracts: dict[str, Contract] = {}
+    holders: dict[str, Holder] = {}
     origin: str = Field(default="", exclude=True)
 
     def scenario_hash(self) -> str:

@@ -1,0 +1,378 @@
+"""The one engine for the whole chain: capacity -> production -> deliveries -> stocks.
+
+Vectorised over samples (arrays shaped sample x entity), looping only over months,
+and chunked over samples so memory stays bounded. Per month:
+
+1. **Inputs.** Input lines (shell bodies, charges, explosives, propellant) add their
+   output to a pool (per bloc or per country). Each finished-round line asks for
+   ``capacity x bill of materials``; where a pool holds less than asked, every line of
+   that pool gets the same share of its request (pro rata) and its output is
+   ``capacity x min over inputs of that share``. The input with the smallest share is
+   the line's *binding input* that month. Unused inputs stay in the pool. An input is
+   constrained only where the scenario has a line making it in that pool, or an
+   initial stock of it there.
+2. **Order book.** Production of a line named as a contract's supplier (or of the
+   pool named) goes first to the oldest open order of that supplier (first in, first
+   out by signing date), from the order's delivery start; what no order takes is held
+   at the plant and serves the next orders first.
+3. **Stocks.** Each holder receives its contracts' deliveries, sends and receives
+   transfers (limited to what the sender holds, pro rata), and consumes rounds;
+   consumption it cannot cover is a shortfall, never a negative stock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from outproduce.engine.capacity import capacity_rates, draw_capacity_inputs
+from outproduce.engine.outages import availability
+from outproduce.engine.sampling import uniforms
+from outproduce.engine.timegrid import month_offset
+from outproduce.scenario.loading import pool_of
+from outproduce.scenario.model import Scenario
+from outproduce.scenario.uncertain import ppf
+
+CHUNK = 1024
+INPUTS = ("shell_bodies", "charges", "explosive_t", "propellant_t")
+DAYS_PER_MONTH = 365.25 / 12
+
+
+@dataclass
+class Layout:
+    """Index structures of one scenario: who is in which pool, seller, holder."""
+
+    line_ids: list[str]
+    rounds: np.ndarray  # (L,) bool: line makes finished rounds
+    pools: list[str]
+    line_pool: np.ndarray  # (L,) pool index
+    inputs: list[str]  # input classes constrained somewhere
+    input_of_line: np.ndarray  # (L,) index into inputs, -1 if the line makes no such input
+    constrained: np.ndarray  # (P, I) bool
+    initial_pool: np.ndarray  # (P, I)
+    sellers: list[str]
+    line_seller: np.ndarray  # (L,) seller index or -1
+    order_ids: list[str]  # sorted by (seller, signed month, id)
+    order_seller: np.ndarray
+    order_open: np.ndarray  # first month index deliveries may be made
+    order_signed: np.ndarray
+    order_end: np.ndarray
+    order_quantity: np.ndarray
+    order_holder: np.ndarray  # holder index of the buyer, or -1
+    holder_ids: list[str] = field(default_factory=list)
+
+
+def layout(scenario: Scenario) -> Layout:
+    """Derive the static index structures the month loop needs."""
+    line_ids = list(scenario.lines)
+    lines = [scenario.lines[i] for i in line_ids]
+    pools = sorted({pool_of(ln, scenario.inputs.pools) for ln in lines})
+    line_pool = np.array(
+        [pools.index(pool_of(ln, scenario.inputs.pools)) for ln in lines], dtype=int
+    )
+    produced = {
+        (pools.index(pool_of(ln, scenario.inputs.pools)), ln.product_class)
+        for ln in lines
+        if ln.product_class in INPUTS
+    }
+    stocked = {
+        (pools.index(p), i)
+        for p, amounts in scenario.inputs.initial_stock.items()
+        if p in pools
+        for i in amounts
+    }
+    wanted = set(scenario.inputs.bill_of_materials)
+    inputs = [i for i in INPUTS if i in wanted and any(c == i for _, c in produced | stocked)]
+    constrained = np.zeros((len(pools), len(inputs)), dtype=bool)
+    initial_pool = np.zeros((len(pools), len(inputs)))
+    for p, c in produced | stocked:
+        if c in inputs:
+            constrained[p, inputs.index(c)] = True
+    for pool, amounts in scenario.inputs.initial_stock.items():
+        for c, amount in amounts.items():
+            if pool in pools and c in inputs:
+                initial_pool[pools.index(pool), inputs.index(c)] = amount
+    input_of_line = np.array(
+        [inputs.index(ln.product_class) if ln.product_class in inputs else -1 for ln in lines],
+        dtype=int,
+    )
+
+    contracts = scenario.contracts
+    sellers = sorted({c.supplier for c in contracts.values()})
+    line_seller = np.full(len(lines), -1, dtype=int)
+    for index, (line_id, line) in enumerate(zip(line_ids, lines, strict=True)):
+        if line_id in sellers:
+            line_seller[index] = sellers.index(line_id)
+        elif pool_of(line, scenario.inputs.pools) in sellers and line.product_class == "rounds":
+            line_seller[index] = sellers.index(pool_of(line, scenario.inputs.pools))
+    h = scenario.horizon
+    order_ids = sorted(
+        contracts,
+        key=lambda k: (
+            sellers.index(contracts[k].supplier),
+            month_offset(contracts[k].signed, h),
+            k,
+        ),
+    )
+    holder_ids = list(scenario.holders)
+
+    def column(get):  # noqa: ANN001, ANN202 - tiny local helper
+        return np.array([get(contracts[k]) for k in order_ids], dtype=float).reshape(-1)
+
+    return Layout(
+        line_ids=line_ids,
+        rounds=np.array([ln.product_class == "rounds" for ln in lines], dtype=bool),
+        pools=pools,
+        line_pool=line_pool,
+        inputs=inputs,
+        input_of_line=input_of_line,
+        constrained=constrained,
+        initial_pool=initial_pool,
+        sellers=sellers,
+        line_seller=line_seller,
+        order_ids=order_ids,
+        order_seller=column(lambda c: sellers.index(c.supplier)).astype(int),
+        order_open=column(lambda c: month_offset(c.opens(), h)).astype(int),
+        order_signed=column(lambda c: month_offset(c.signed, h)).astype(int),
+        order_end=column(lambda c: month_offset(c.delivery_end, h)).astype(int),
+        order_quantity=column(lambda c: c.quantity),
+        order_holder=column(
+            lambda c: holder_ids.index(c.buyer) if c.buyer in holder_ids else -1
+        ).astype(int),
+        holder_ids=holder_ids,
+    )
+
+
+def _onehot(index: np.ndarray, size: int) -> np.ndarray:
+    matrix = np.zeros((len(index), size))
+    valid = index >= 0
+    matrix[np.flatnonzero(valid), index[valid]] = 1.0
+    return matrix
+
+
+@dataclass
+class HolderDraws:
+    """Sampled holder inputs: initial stocks, monthly consumption and planned transfers."""
+
+    initial: np.ndarray  # (S, H)
+    consumption: np.ndarray  # (S, H, M) rounds per month
+    transfers: np.ndarray  # (S, H_from, H_to, M) planned rounds per month
+
+
+def draw_holders(scenario: Scenario, samples: int, seed: int, months: int) -> HolderDraws:
+    """Draw initial stocks, consumption phases and transfer schedules per holder."""
+    ids = list(scenario.holders)
+    h = scenario.horizon
+    initial = np.zeros((samples, len(ids)))
+    consumption = np.zeros((samples, len(ids), months))
+    transfers = np.zeros((samples, len(ids), len(ids), months))
+    for a, holder_id in enumerate(ids):
+        holder = scenario.holders[holder_id]
+        initial[:, a] = ppf(
+            holder.initial_stock, uniforms(seed, f"holder:{holder_id}:stock", samples)
+        )
+        for k, phase in enumerate(holder.consumption):
+            first = max(month_offset(phase.start, h), 0)
+            last = (
+                month_offset(holder.consumption[k + 1].start, h)
+                if k + 1 < len(holder.consumption)
+                else months
+            )
+            rate = ppf(
+                phase.rounds_per_day, uniforms(seed, f"holder:{holder_id}:consumption:{k}", samples)
+            )
+            consumption[:, a, first : max(last, first)] = rate[:, None] * DAYS_PER_MONTH
+        for k, transfer in enumerate(holder.transfers):
+            b = ids.index(transfer.to)
+            first = max(month_offset(transfer.start, h), 0)
+            last = min(month_offset(transfer.end, h) + 1, months)
+            rate = ppf(
+                transfer.rounds_per_month,
+                uniforms(seed, f"holder:{holder_id}:transfer:{k}", samples),
+            )
+            transfers[:, a, b, first : max(last, first)] += rate[:, None]
+    return HolderDraws(
+        initial=initial, consumption=np.maximum(consumption, 0), transfers=np.maximum(transfers, 0)
+    )
+
+
+def draw_bill_of_materials(
+    scenario: Scenario, inputs: list[str], samples: int, seed: int
+) -> np.ndarray:
+    """Amount of each constrained input per finished round, (S, I)."""
+    bom = scenario.inputs.bill_of_materials
+    return (
+        np.stack(
+            [
+                np.maximum(ppf(bom[i], uniforms(seed, f"input:{i}:per_round", samples)), 0)
+                for i in inputs
+            ],
+            axis=1,
+        )
+        if inputs
+        else np.zeros((samples, 0))
+    )
+
+
+@dataclass
+class Results:
+    """Engine outputs as plain arrays (the analyses wrap them in xarray)."""
+
+    layout: Layout
+    capacity: np.ndarray  # (S, L, M) after utilisation and outages
+    production: np.ndarray  # (S, L, M)
+    binding: np.ndarray  # (S, L, M) int8: input index, -1 none
+    pool_stock: np.ndarray  # (S, P, I, M) end of month
+    deliveries: np.ndarray  # (S, O, M)
+    backlog: np.ndarray  # (S, O, M) signed, undelivered, end of month
+    held: np.ndarray  # (S, Q, M) finished rounds held at the seller, end of month
+    lead_time: np.ndarray  # (S, Q, M) months until a new 1-round order would be delivered
+    stock: np.ndarray  # (S, H, M) end of month
+    shortfall: np.ndarray  # (S, H, M) consumption not covered
+    consumption: np.ndarray  # (S, H, M) planned consumption
+    received: np.ndarray  # (S, H, M) deliveries from contracts
+    transfers_in: np.ndarray  # (S, H, M) actual
+    transfers_out: np.ndarray  # (S, H, M) actual
+
+
+def run(scenario: Scenario, samples: int, seed: int, chunk: int = CHUNK) -> Results:
+    """Simulate every month of the horizon for ``samples`` samples."""
+    lay = layout(scenario)
+    draws = draw_capacity_inputs(scenario, samples, seed)
+    months = draws.months
+    avail = availability(scenario, lay.line_ids, samples, seed, months)
+    bom = draw_bill_of_materials(scenario, lay.inputs, samples, seed)
+    holders = draw_holders(scenario, samples, seed, months)
+    n_l, n_p, n_i = len(lay.line_ids), len(lay.pools), len(lay.inputs)
+    n_o, n_q, n_h = len(lay.order_ids), len(lay.sellers), len(lay.holder_ids)
+    res = Results(
+        layout=lay,
+        capacity=np.empty((samples, n_l, months)),
+        production=np.empty((samples, n_l, months)),
+        binding=np.full((samples, n_l, months), -1, dtype=np.int8),
+        pool_stock=np.zeros((samples, n_p, n_i, months)),
+        deliveries=np.zeros((samples, n_o, months)),
+        backlog=np.zeros((samples, n_o, months)),
+        held=np.zeros((samples, n_q, months)),
+        lead_time=np.full((samples, n_q, months), np.nan),
+        stock=np.zeros((samples, n_h, months)),
+        shortfall=np.zeros((samples, n_h, months)),
+        consumption=holders.consumption,
+        received=np.zeros((samples, n_h, months)),
+        transfers_in=np.zeros((samples, n_h, months)),
+        transfers_out=np.zeros((samples, n_h, months)),
+    )
+    for begin in range(0, samples, chunk):
+        rows = slice(begin, min(begin + chunk, samples))
+        cap = capacity_rates(draws, chunk=chunk, rows=rows)
+        for index, running in avail.items():
+            cap[:, index, :] *= running[rows]
+        res.capacity[rows] = cap
+        _month_loop(lay, cap, bom[rows], holders, rows, res)
+    return res
+
+
+def _month_loop(
+    lay: Layout, cap: np.ndarray, bom: np.ndarray, holders: HolderDraws, rows: slice, res: Results
+) -> None:
+    n_s, _, months = cap.shape
+    production = res.production[rows]
+    if not lay.inputs and not lay.order_ids and not lay.holder_ids:
+        production[:] = cap
+        return
+    in_pool = _onehot(lay.line_pool, len(lay.pools))  # (L, P)
+    makes = _onehot(lay.input_of_line, len(lay.inputs))  # (L, I)
+    rounds = lay.rounds.astype(float)
+    sells = _onehot(lay.line_seller, len(lay.sellers))  # (L, Q)
+    buys = _onehot(lay.order_holder, len(lay.holder_ids))  # (O, H)
+    pool = np.broadcast_to(lay.initial_pool, (n_s, *lay.initial_pool.shape)).copy()
+    remaining = np.broadcast_to(lay.order_quantity, (n_s, len(lay.order_ids))).copy()
+    held = np.zeros((n_s, len(lay.sellers)))
+    stock = holders.initial[rows].copy()
+    seg_first = np.searchsorted(lay.order_seller, lay.order_seller, side="left")
+    for m in range(months):
+        now = cap[:, :, m]
+        out = now.copy()
+        if lay.inputs:
+            pool += np.einsum("sl,lp,li->spi", now, in_pool, makes)
+            request = ((now * rounds) @ in_pool)[:, :, None] * bom[:, None, :]
+            share = np.ones_like(pool)
+            short = lay.constrained[None] & (request > pool)
+            np.divide(pool, request, out=share, where=short)
+            line_share = share[:, lay.line_pool, :]  # (s, L, I)
+            worst = line_share.min(axis=2)
+            binds = np.where((worst < 1) & lay.rounds[None, :], line_share.argmin(axis=2), -1)
+            out = np.where(lay.rounds[None, :], now * worst, now)
+            pool -= np.einsum("sl,lp->sp", out * rounds, in_pool)[:, :, None] * bom[:, None, :]
+            pool = np.maximum(pool, 0.0) * lay.constrained[None]
+            res.binding[rows, :, m] = binds
+            res.pool_stock[rows, :, :, m] = pool
+        production[:, :, m] = out
+        if lay.order_ids:
+            available = held + out @ sells
+            open_now = remaining * (lay.order_open[None, :] <= m)
+            before = np.cumsum(open_now, axis=1) - open_now
+            before = before - before[:, seg_first]
+            delivered = np.clip(available[:, lay.order_seller] - before, 0.0, open_now)
+            remaining -= delivered
+            held = available - delivered @ _onehot(lay.order_seller, len(lay.sellers))
+            res.deliveries[rows, :, m] = delivered
+            res.backlog[rows, :, m] = remaining * (lay.order_signed[None, :] <= m)
+            res.held[rows, :, m] = held
+            if lay.holder_ids:
+                received = delivered @ buys
+                res.received[rows, :, m] = received
+                stock += received
+        if lay.holder_ids:
+            planned = holders.transfers[rows][:, :, :, m]  # (s, from, to)
+            wanted = planned.sum(axis=2)
+            scale = np.ones_like(wanted)
+            np.divide(stock, wanted, out=scale, where=wanted > stock)
+            actual = planned * scale[:, :, None]
+            sent, got = actual.sum(axis=2), actual.sum(axis=1)
+            stock += got - sent
+            stock -= holders.consumption[rows, :, m]
+            res.shortfall[rows, :, m] = np.maximum(-stock, 0.0)
+            stock = np.maximum(stock, 0.0)
+            res.stock[rows, :, m] = stock
+            res.transfers_in[rows, :, m] = got
+            res.transfers_out[rows, :, m] = sent
+    if lay.order_ids:
+        res.lead_time[rows] = lead_times(
+            lay, production, res.backlog[rows], res.deliveries[rows], res.held[rows]
+        )
+
+
+def lead_times(
+    lay: Layout,
+    production: np.ndarray,
+    backlog: np.ndarray,
+    deliveries: np.ndarray,
+    held: np.ndarray,
+) -> np.ndarray:
+    """Months until a new one-round order placed in month t would be delivered (NaN: never).
+
+    It queues behind every order of the same supplier signed by t (first in, first
+    out): the answer is the first month m >= t in which production from t on, plus
+    rounds held at the start of t, covers that backlog plus one round. Order windows
+    are ignored here (a marginal order is assumed deliverable at once).
+    """
+    n_s, _, months = production.shape
+    made = np.einsum("slm,lq->sqm", production, _onehot(lay.line_seller, len(lay.sellers)))
+    cum = np.cumsum(made, axis=2)  # (s, Q, M)
+    owed = backlog + deliveries  # orders signed by t, undelivered at the start of t
+    signed_by = lay.order_signed[None, :, None] <= np.arange(months)[None, None, :]
+    queue = np.einsum("som,oq->sqm", owed * signed_by, _onehot(lay.order_seller, len(lay.sellers)))
+    held_before = np.concatenate([np.zeros_like(held[:, :, :1]), held[:, :, :-1]], axis=2)
+    cum_before = np.concatenate([np.zeros_like(cum[:, :, :1]), cum[:, :, :-1]], axis=2)
+    target = cum_before + queue + 1.0 - held_before  # need cum[m] >= target
+    t = np.broadcast_to(np.arange(months), target.shape)
+    low, high = t.copy(), np.full(target.shape, months)
+    for _ in range(int(np.ceil(np.log2(months + 1))) + 1):
+        mid = (low + high) // 2
+        value = np.take_along_axis(cum, np.minimum(mid, months - 1), axis=2)
+        ok = (mid < months) & (value >= target - 1e-9 * np.abs(target))
+        high = np.where(ok, mid, high)
+        low = np.where(ok, low, mid + 1)
+    return np.where(high < months, high - t, np.nan).astype(float)
