@@ -18,8 +18,8 @@ import xarray as xr
 
 from outproduce import __version__
 from outproduce.data.catalog import DATA_VERSION
-from outproduce.engine.simulate import run
 from outproduce.engine.sampling import uniforms
+from outproduce.engine.simulate import run
 from outproduce.engine.timegrid import month_grid
 from outproduce.errors import InputError
 from outproduce.scenario.loading import load_scenario

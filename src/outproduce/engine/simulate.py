@@ -117,7 +117,7 @@ def layout(scenario: Scenario) -> Layout:
     )
     holder_ids = list(scenario.holders)
 
-    def column(get):  # noqa: ANN001, ANN202 - tiny local helper
+    def column(get):
         return np.array([get(contracts[k]) for k in order_ids], dtype=float).reshape(-1)
 
     return Layout(
@@ -358,7 +358,7 @@ def lead_times(
     rounds held at the start of t, covers that backlog plus one round. Order windows
     are ignored here (a marginal order is assumed deliverable at once).
     """
-    n_s, _, months = production.shape
+    months = production.shape[2]
     made = np.einsum("slm,lq->sqm", production, _onehot(lay.line_seller, len(lay.sellers)))
     cum = np.cumsum(made, axis=2)  # (s, Q, M)
     owed = backlog + deliveries  # orders signed by t, undelivered at the start of t
