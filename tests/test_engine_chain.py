@@ -1,0 +1,168 @@
+"""The engine's chain by hand: input bottlenecks, the order book, stocks and outages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from outproduce import load_scenario
+from outproduce.engine.simulate import DAYS_PER_MONTH, run
+
+HEAD = """\
+name: chain
+horizon: {start: 2024-01, end: 2024-12}
+samples: 4
+seed: 3
+data_lines: none
+assumptions:
+  conversion_155eq: {155mm: 1.0}
+  utilisation: 1.0
+  target_attainment: 1.0
+  target_slip_months: 0
+"""
+
+PLANT = """\
+  plant:
+    name: Plant
+    bloc: alliance
+    country: DEU
+    calibre: 155mm
+    measure: output
+    steps: [{first_output: 2024-01, full_rate: 2024-01, rate: 100, unit: rounds_per_month}]
+"""
+
+
+def scenario(write_yaml, body: str):
+    return load_scenario(write_yaml(HEAD + body, "chain.yaml"))
+
+
+def test_explosive_bottleneck_with_initial_stock(write_yaml):
+    # Plant asks 100 rounds x 0.01 t = 1 t a month; the explosive line adds 0.5 t a month
+    # and the pool starts with 1 t: 1.5 t -> 100 rounds (0.5 t left), 1.0 t -> 100 rounds,
+    # then 0.5 t -> 50 rounds a month, with explosive as the binding input.
+    body = (
+        "lines:\n"
+        + PLANT
+        + """\
+  tnt:
+    name: TNT
+    bloc: alliance
+    country: POL
+    calibre: 155mm
+    measure: output
+    product_class: explosive_t
+    steps: [{first_output: 2024-01, full_rate: 2024-01, rate: 6, unit: tonnes_per_year}]
+inputs:
+  bill_of_materials: {explosive_t: 0.01, shell_bodies: 1}
+  initial_stock: {alliance: {explosive_t: 1.0}}
+"""
+    )
+    res = run(scenario(write_yaml, body), 2, 1)
+    plant = res.layout.line_ids.index("plant")
+    assert res.layout.inputs == ["explosive_t"]  # no line makes bodies: unconstrained
+    assert res.production[0, plant, :4] == pytest.approx([100, 100, 50, 50])
+    assert res.binding[0, plant, :4].tolist() == [-1, -1, 0, 0]
+    assert res.pool_stock[0, 0, 0, :3] == pytest.approx([0.5, 0.0, 0.0])
+    assert (res.production <= res.capacity + 1e-9).all()
+
+
+def test_pool_is_shared_pro_rata(write_yaml):
+    body = "lines:\n" + PLANT + PLANT.replace("plant:", "big:").replace("rate: 100", "rate: 300")
+    body += """\
+  tnt:
+    name: TNT
+    bloc: alliance
+    country: POL
+    calibre: 155mm
+    measure: output
+    product_class: explosive_t
+    steps: [{first_output: 2024-01, full_rate: 2024-01, rate: 24, unit: tonnes_per_year}]
+inputs:
+  bill_of_materials: {explosive_t: 0.01}
+"""
+    res = run(scenario(write_yaml, body), 1, 1)
+    ids = res.layout.line_ids
+    # 2 t a month for a request of 4 t: every line gets half.
+    assert res.production[0, ids.index("plant"), 0] == pytest.approx(50)
+    assert res.production[0, ids.index("big"), 0] == pytest.approx(150)
+
+
+ORDERS = """\
+contracts:
+  first:
+    {buyer: UKR, supplier: plant, quantity: 250, signed: 2024-01, delivery_end: 2024-02}
+  second:
+    {buyer: UKR, supplier: plant, quantity: 100, signed: 2024-02, delivery_end: 2024-06}
+"""
+
+
+def test_order_book_first_in_first_out_and_lead_times(write_yaml):
+    res = run(scenario(write_yaml, "lines:\n" + PLANT + ORDERS), 1, 1)
+    first, second = (res.layout.order_ids.index(k) for k in ("first", "second"))
+    assert res.deliveries[0, first, :4].tolist() == [100, 100, 50, 0]
+    assert res.deliveries[0, second, :4].tolist() == [0, 0, 50, 50]
+    assert res.backlog[0, first, :3].tolist() == [150, 50, 0]
+    assert res.held[0, 0, :5].tolist() == [0, 0, 0, 50, 150]
+    # Lead time of a new one-round order: queue 250 in Jan -> delivered in March (2);
+    # queue 150 + 100 in Feb -> April (2); nothing owed and 50 held in May -> at once (0).
+    assert res.lead_time[0, 0, [0, 1, 4]].tolist() == [2, 2, 0]
+    # Conservation: production = deliveries + held; orders = deliveries + backlog.
+    made = res.production[0, 0].cumsum()
+    assert made == pytest.approx(res.deliveries[0].sum(axis=0).cumsum() + res.held[0, 0])
+    assert res.deliveries[0].sum() + res.backlog[0, :, -1].sum() == pytest.approx(350)
+
+
+def test_stocks_consumption_transfers_and_shortfall(write_yaml):
+    body = (
+        "lines:\n"
+        + PLANT
+        + """\
+holders:
+  UKR:
+    name: Ukraine
+    initial_stock: 1000
+    consumption: [{start: 2024-01, rounds_per_day: 10}]
+  DEU:
+    name: Germany
+    initial_stock: 100
+    transfers: [{to: UKR, start: 2024-01, end: 2024-12, rounds_per_month: 60}]
+"""
+    )
+    res = run(scenario(write_yaml, body), 1, 1)
+    ukr, deu = 0, 1
+    per_month = 10 * DAYS_PER_MONTH
+    assert res.transfers_out[0, deu, :3].tolist() == [60, 40, 0]  # limited to what DEU holds
+    assert res.stock[0, deu, :2].tolist() == [40, 0]
+    expected = 1000 + np.cumsum([60, 40] + [0] * 10) - per_month * np.arange(1, 13)
+    assert res.stock[0, ukr] == pytest.approx(np.maximum(expected, 0))
+    assert res.shortfall[0, ukr, 3] == pytest.approx(-expected[3])
+    assert res.shortfall[0, ukr, 4] == pytest.approx(per_month)
+    assert (res.stock >= 0).all()
+
+
+def test_deliveries_fill_the_buyers_stock(write_yaml):
+    body = (
+        "lines:\n"
+        + PLANT
+        + ORDERS
+        + """\
+holders:
+  UKR: {name: Ukraine, initial_stock: 0}
+"""
+    )
+    res = run(scenario(write_yaml, body), 1, 1)
+    assert res.stock[0, 0, :4].tolist() == [100, 200, 300, 350]
+
+
+def test_outages_stop_a_line_for_their_duration(write_yaml):
+    body = "lines:\n" + PLANT + "    outages: {monthly_probability: 0.2, duration_months: 3}\n"
+    res = run(scenario(write_yaml, body), 200, 5)
+    produced = res.production[:, 0, :]
+    assert set(np.unique(produced)) <= {0.0, 100.0}
+    stopped = produced == 0
+    # Every stop lasts at least three months unless cut by the horizon's end.
+    for row in stopped:
+        runs = np.diff(np.flatnonzero(np.diff(np.r_[0, row.astype(int), 0])))[::2]
+        assert (runs[:-1] >= 3).all() if len(runs) > 1 else True
+    # P(running) = (1 - p)^3 after the first months.
+    assert stopped[:, 6:].mean() == pytest.approx(1 - 0.8**3, abs=0.05)
