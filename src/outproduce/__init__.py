@@ -10,6 +10,8 @@ Python API::
 __version__ = "0.1.0"
 
 from outproduce.analyses.balance import balance, summarise
+from outproduce.analyses.simulation import simulate
+from outproduce.analyses.sustain import summarise_sustain, sustain
 from outproduce.data.catalog import DATA_VERSION, load_table
 from outproduce.errors import InputError
 from outproduce.scenario.loading import load_scenario
@@ -21,5 +23,8 @@ __all__ = [
     "balance",
     "load_scenario",
     "load_table",
+    "simulate",
     "summarise",
+    "summarise_sustain",
+    "sustain",
 ]

@@ -16,24 +16,16 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from outproduce import __version__
-from outproduce.data.catalog import DATA_VERSION
+from outproduce.analyses.simulation import attrs, resolve, run_scenario
 from outproduce.engine.sampling import uniforms
-from outproduce.engine.simulate import run
 from outproduce.engine.timegrid import month_grid
 from outproduce.errors import InputError
-from outproduce.scenario.loading import load_scenario
 from outproduce.scenario.model import Scenario
 from outproduce.scenario.uncertain import ppf
 
 BLOCS = ("alliance", "adversary")
 #: Month of the NATO-Industry Forum speech, the default date of the "are we ahead?" check.
 SPEECH_MONTH = "2025-11"
-
-
-def resolve(scenario: Scenario | str | Path) -> Scenario:
-    """Accept a loaded scenario, a built-in name or a YAML path."""
-    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
 
 
 def conversion_factors(scenario: Scenario, samples: int, seed: int) -> dict[str, np.ndarray]:
@@ -58,12 +50,6 @@ def balance(
     ahead within the horizon).
     """
     scenario = resolve(scenario)
-    samples = scenario.samples if samples is None else samples
-    seed = scenario.seed if seed is None else seed
-    if samples < 1:
-        raise InputError(f"expected at least 1 sample, got {samples}", field="samples")
-    if seed < 0:
-        raise InputError(f"expected a non-negative seed, got {seed}", field="seed")
     rounds = {k: v for k, v in scenario.lines.items() if v.product_class == "rounds"}
     for bloc in BLOCS:
         if not any(line.bloc == bloc for line in rounds.values()):
@@ -72,7 +58,7 @@ def balance(
                 file=scenario.origin,
                 field="lines",
             )
-    results = run(scenario, samples, seed)
+    results, samples, seed = run_scenario(scenario, samples, seed)
     keep = results.layout.rounds
     line_ids = [i for i, k in zip(results.layout.line_ids, keep, strict=True) if k]
     factors = conversion_factors(scenario, samples, seed)
@@ -107,15 +93,11 @@ def balance(
             "line_calibre": ("line", [rounds[i].calibre for i in line_ids]),
             "line_measure": ("line", measure_of),
         },
-        attrs={
-            "title": "Ammunition balance, 155mm-equivalent rounds per month",
+        attrs=attrs(
+            scenario, samples, seed, "Ammunition balance, 155mm-equivalent rounds per month"
+        )
+        | {
             "units": "155mm-equivalent rounds per month",
-            "scenario": scenario.name,
-            "scenario_hash": scenario.scenario_hash(),
-            "data_version": DATA_VERSION,
-            "seed": seed,
-            "samples": samples,
-            "package_version": __version__,
             "crossover_definition": "first month from which alliance >= adversary "
             "in every later month of the horizon",
         },

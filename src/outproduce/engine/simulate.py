@@ -53,6 +53,7 @@ class Layout:
     initial_pool: np.ndarray  # (P, I)
     sellers: list[str]
     line_seller: np.ndarray  # (L,) seller index or -1
+    seller_keeps: np.ndarray  # (Q,) bool: unsold rounds are held (else sold elsewhere)
     order_ids: list[str]  # sorted by (seller, signed month, id)
     order_seller: np.ndarray
     order_open: np.ndarray  # first month index deliveries may be made
@@ -106,6 +107,13 @@ def layout(scenario: Scenario) -> Layout:
             line_seller[index] = sellers.index(line_id)
         elif pool_of(line, scenario.inputs.pools) in sellers and line.product_class == "rounds":
             line_seller[index] = sellers.index(pool_of(line, scenario.inputs.pools))
+    seller_keeps = np.array(
+        [
+            all(ln.unsold == "held" for ln, q in zip(lines, line_seller, strict=True) if q == k)
+            for k in range(len(sellers))
+        ],
+        dtype=bool,
+    )
     h = scenario.horizon
     order_ids = sorted(
         contracts,
@@ -131,6 +139,7 @@ def layout(scenario: Scenario) -> Layout:
         initial_pool=initial_pool,
         sellers=sellers,
         line_seller=line_seller,
+        seller_keeps=seller_keeps,
         order_ids=order_ids,
         order_seller=column(lambda c: sellers.index(c.supplier)).astype(int),
         order_open=column(lambda c: month_offset(c.opens(), h)).astype(int),
@@ -156,6 +165,7 @@ class HolderDraws:
     """Sampled holder inputs: initial stocks, monthly consumption and planned transfers."""
 
     initial: np.ndarray  # (S, H)
+    start: np.ndarray  # (H,) month index from which the stock is tracked
     consumption: np.ndarray  # (S, H, M) rounds per month
     transfers: np.ndarray  # (S, H_from, H_to, M) planned rounds per month
 
@@ -165,6 +175,10 @@ def draw_holders(scenario: Scenario, samples: int, seed: int, months: int) -> Ho
     ids = list(scenario.holders)
     h = scenario.horizon
     initial = np.zeros((samples, len(ids)))
+    start = np.array(
+        [max(month_offset(scenario.holders[i].stock_month or h.start, h), 0) for i in ids],
+        dtype=int,
+    )
     consumption = np.zeros((samples, len(ids), months))
     transfers = np.zeros((samples, len(ids), len(ids), months))
     for a, holder_id in enumerate(ids):
@@ -192,8 +206,14 @@ def draw_holders(scenario: Scenario, samples: int, seed: int, months: int) -> Ho
                 uniforms(seed, f"holder:{holder_id}:transfer:{k}", samples),
             )
             transfers[:, a, b, first : max(last, first)] += rate[:, None]
+    tracked = np.arange(months)[None, :] >= start[:, None]  # (H, M)
+    consumption *= tracked[None]
+    transfers *= (tracked[:, None, :] & tracked[None, :, :])[None]
     return HolderDraws(
-        initial=initial, consumption=np.maximum(consumption, 0), transfers=np.maximum(transfers, 0)
+        initial=initial,
+        start=start,
+        consumption=np.maximum(consumption, 0),
+        transfers=np.maximum(transfers, 0),
     )
 
 
@@ -227,6 +247,7 @@ class Results:
     deliveries: np.ndarray  # (S, O, M)
     backlog: np.ndarray  # (S, O, M) signed, undelivered, end of month
     held: np.ndarray  # (S, Q, M) finished rounds held at the seller, end of month
+    sold_elsewhere: np.ndarray  # (S, Q, M) rounds no modelled order took (unsold = sold)
     lead_time: np.ndarray  # (S, Q, M) months until a new 1-round order would be delivered
     stock: np.ndarray  # (S, H, M) end of month
     shortfall: np.ndarray  # (S, H, M) consumption not covered
@@ -255,6 +276,7 @@ def run(scenario: Scenario, samples: int, seed: int, chunk: int = CHUNK) -> Resu
         deliveries=np.zeros((samples, n_o, months)),
         backlog=np.zeros((samples, n_o, months)),
         held=np.zeros((samples, n_q, months)),
+        sold_elsewhere=np.zeros((samples, n_q, months)),
         lead_time=np.full((samples, n_q, months), np.nan),
         stock=np.zeros((samples, n_h, months)),
         shortfall=np.zeros((samples, n_h, months)),
@@ -289,7 +311,7 @@ def _month_loop(
     pool = np.broadcast_to(lay.initial_pool, (n_s, *lay.initial_pool.shape)).copy()
     remaining = np.broadcast_to(lay.order_quantity, (n_s, len(lay.order_ids))).copy()
     held = np.zeros((n_s, len(lay.sellers)))
-    stock = holders.initial[rows].copy()
+    stock = np.zeros((n_s, len(lay.holder_ids)))
     seg_first = np.searchsorted(lay.order_seller, lay.order_seller, side="left")
     for m in range(months):
         now = cap[:, :, m]
@@ -316,15 +338,18 @@ def _month_loop(
             before = before - before[:, seg_first]
             delivered = np.clip(available[:, lay.order_seller] - before, 0.0, open_now)
             remaining -= delivered
-            held = available - delivered @ _onehot(lay.order_seller, len(lay.sellers))
+            left = available - delivered @ _onehot(lay.order_seller, len(lay.sellers))
+            held = left * lay.seller_keeps[None, :]
+            res.sold_elsewhere[rows, :, m] = left - held
             res.deliveries[rows, :, m] = delivered
             res.backlog[rows, :, m] = remaining * (lay.order_signed[None, :] <= m)
             res.held[rows, :, m] = held
             if lay.holder_ids:
-                received = delivered @ buys
+                received = (delivered @ buys) * (holders.start <= m)[None, :]
                 res.received[rows, :, m] = received
                 stock += received
         if lay.holder_ids:
+            stock += holders.initial[rows] * (holders.start == m)[None, :]
             planned = holders.transfers[rows][:, :, :, m]  # (s, from, to)
             wanted = planned.sum(axis=2)
             scale = np.ones_like(wanted)

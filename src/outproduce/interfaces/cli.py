@@ -21,6 +21,8 @@ from rich.table import Table
 
 from outproduce import __version__
 from outproduce.analyses.balance import SPEECH_MONTH, BalanceSummary, balance, summarise
+from outproduce.analyses.simulation import simulate, write_simulation
+from outproduce.analyses.sustain import summarise_sustain, sustain
 from outproduce.data.catalog import DATA_VERSION, TABLES, check_integrity, load_table
 from outproduce.errors import InputError
 from outproduce.scenario.loading import builtin_names, load_scenario
@@ -237,6 +239,91 @@ def balance_cmd(
             out.print("Wrote: " + ", ".join(str(p) for p in written))
 
 
+@app.command("simulate")
+@friendly
+def simulate_cmd(
+    out_path: Annotated[Path, typer.Option("--out", help="FILE.nc (NetCDF) or a folder (CSV).")],
+    scenario: ScenarioArg = "baseline",
+    samples: SamplesOpt = None,
+    seed: SeedOpt = None,
+) -> None:
+    """Run the whole chain and write every variable (NetCDF) or P10/P50/P90 tables (CSV)."""
+    ds = simulate(load_scenario(scenario), samples=samples, seed=seed)
+    written = write_simulation(ds, out_path)
+    out.print(
+        f"Simulated {ds.attrs['scenario']} ({ds.attrs['samples']} samples, seed "
+        f"{ds.attrs['seed']}): {ds.sizes['line']} lines, {ds.sizes['order']} orders, "
+        f"{ds.sizes['holder']} holders, {ds.sizes['month']} months."
+    )
+    out.print("Wrote: " + ", ".join(str(p) for p in written))
+
+
+@app.command("sustain")
+@friendly
+def sustain_cmd(
+    scenario: ScenarioArg = "baseline",
+    samples: SamplesOpt = None,
+    seed: SeedOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Stocks against consumption per holder: shortfalls, sustainment, rebuild time."""
+    loaded = load_scenario(scenario)
+    view = sustain(loaded, samples=samples, seed=seed)
+    holders = summarise_sustain(view, loaded)
+    if as_json:
+        document = {
+            key: view.attrs[key]
+            for key in ("scenario", "scenario_hash", "data_version", "package_version")
+        }
+        document |= {
+            "seed": int(view.attrs["seed"]),
+            "samples": int(view.attrs["samples"]),
+            "units": "rounds (155mm-equivalent as bought)",
+            "holders": holders,
+        }
+        print(json.dumps(document, indent=2))
+        return
+    if not holders:
+        out.print(f"Scenario {loaded.name} has no holders: add `holders:` to track stocks.")
+    for entry in holders:
+        table = Table(title=f"{entry['name']} ({entry['holder']}): stock at year end, rounds")
+        for column in (
+            "year",
+            "stock P50 (P10–P90)",
+            "received",
+            "consumed",
+            "shortfall P50",
+            "P(shortfall)",
+            "months of sustainment",
+        ):
+            table.add_column(column, justify="right")
+        for row in entry["yearly"]:
+            table.add_row(
+                str(row["year"]),
+                f"{_fmt(row['stock_end_p50'])} ({_fmt(row['stock_end_p10'])}–"
+                f"{_fmt(row['stock_end_p90'])})",
+                _fmt(row["received_p50"]),
+                _fmt(row["consumption_p50"]),
+                _fmt(row["shortfall_p50"]),
+                f"{row['p_shortfall']:.0%}",
+                "-"
+                if math.isnan(row["months_of_sustainment_p50"])
+                else f"{row['months_of_sustainment_p50']:.1f}",
+            )
+        out.print(table)
+        rebuild = entry.get("rebuild")
+        if rebuild:
+            by = rebuild["target_month"]
+            chance = (
+                f"; P(reached by {by}) {rebuild['p_reached_by_target_month']:.0%}" if by else ""
+            )
+            out.print(
+                f"Target {_fmt(rebuild['target_stock'])} rounds: reached P10 "
+                f"{rebuild['reached_p10'] or 'never'} · P50 {rebuild['reached_p50'] or 'never'}"
+                f" · P90 {rebuild['reached_p90'] or 'never'}{chance}"
+            )
+
+
 @data_app.command("sources")
 @friendly
 def data_sources(
@@ -336,5 +423,20 @@ def scenario_list() -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: an unexpected failure is one line, not a traceback.
+
+    Set OUTPRODUCE_DEBUG=1 to see the traceback of an internal error.
+    """
+    import os
+
+    try:
+        app()
+    except Exception as exc:
+        if os.environ.get("OUTPRODUCE_DEBUG"):
+            raise
+        print(
+            f"internal error: {type(exc).__name__}: {exc} (a bug: please report it; "
+            "OUTPRODUCE_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        sys.exit(1)

@@ -193,10 +193,15 @@ class Holder(_Strict):
 
     stock = initial + deliveries of its contracts + transfers in - transfers out -
     consumption; where it would go negative, the missing rounds are a shortfall.
+    The stock is known from ``stock_month`` (default: the horizon's start) on;
+    ``target_stock`` (and ``target_month``) drive the rebuild view.
     """
 
     name: str
     initial_stock: Uncertain = 0.0
+    stock_month: Month | None = None
+    target_stock: Uncertain | None = None
+    target_month: Month | None = None
     consumption: list[Phase] = []
     transfers: list[Transfer] = []
     source: str = ""
@@ -225,7 +230,9 @@ class Line(_Strict):
 
     ``ramp_length_factor`` scales every step's published ramp (first output to full
     rate): 1.5 means ramps take half as long again. ``ramp_shape`` is linear or a
-    logistic S-curve over the same months.
+    logistic S-curve over the same months. ``unsold`` says what happens to rounds no
+    modelled order takes: ``held`` at the plant (and delivered to the next orders
+    first), or ``sold`` to buyers the scenario does not model (aggregate lines).
     """
 
     name: str
@@ -243,6 +250,7 @@ class Line(_Strict):
     ramp_length_factor: Uncertain = 1.0
     outages: Outages | None = None
     pool: str | None = None
+    unsold: Literal["held", "sold"] = "held"
     source: str = ""
     note: str = ""
 

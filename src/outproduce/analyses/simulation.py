@@ -1,0 +1,163 @@
+"""The whole chain as an xarray.Dataset: capacity, production, bottlenecks, orders, stocks.
+
+This is the engine's result with names and coordinates; every other analysis reads
+the same engine, never a copy of it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from outproduce import __version__
+from outproduce.data.catalog import DATA_VERSION
+from outproduce.engine.simulate import Results, run
+from outproduce.engine.timegrid import month_grid
+from outproduce.errors import InputError
+from outproduce.scenario.loading import load_scenario
+from outproduce.scenario.model import Scenario
+
+
+def resolve(scenario: Scenario | str | Path) -> Scenario:
+    """Accept a loaded scenario, a built-in name or a YAML path."""
+    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+
+
+def run_scenario(
+    scenario: Scenario, samples: int | None, seed: int | None
+) -> tuple[Results, int, int]:
+    """Run the engine with the scenario's defaults for samples and seed."""
+    samples = scenario.samples if samples is None else samples
+    seed = scenario.seed if seed is None else seed
+    if samples < 1:
+        raise InputError(f"expected at least 1 sample, got {samples}", field="samples")
+    if seed < 0:
+        raise InputError(f"expected a non-negative seed, got {seed}", field="seed")
+    return run(scenario, samples, seed), samples, seed
+
+
+def attrs(scenario: Scenario, samples: int, seed: int, title: str) -> dict[str, object]:
+    """Provenance attributes every result carries."""
+    return {
+        "title": title,
+        "scenario": scenario.name,
+        "scenario_hash": scenario.scenario_hash(),
+        "data_version": DATA_VERSION,
+        "seed": seed,
+        "samples": samples,
+        "package_version": __version__,
+    }
+
+
+def simulate(
+    scenario: Scenario | str | Path = "baseline",
+    samples: int | None = None,
+    seed: int | None = None,
+) -> xr.Dataset:
+    """Simulate the chain month by month; every variable has a ``sample`` dimension.
+
+    Units: rounds (or tonnes for explosive/propellant lines) per month for flows,
+    rounds for stocks and backlogs, months for lead times.
+    """
+    scenario = resolve(scenario)
+    res, samples, seed = run_scenario(scenario, samples, seed)
+    lay = res.layout
+    lines = [scenario.lines[i] for i in lay.line_ids]
+    contracts = [scenario.contracts[i] for i in lay.order_ids]
+    months = month_grid(scenario.horizon).astype("datetime64[ns]")
+    on_time = _on_time_share(res)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sustain = np.where(res.consumption > 0, res.stock / res.consumption, np.nan)
+    ds = xr.Dataset(
+        {
+            "capacity": (("sample", "line", "month"), res.capacity),
+            "production": (("sample", "line", "month"), res.production),
+            "binding_input": (("sample", "line", "month"), res.binding),
+            "pool_stock": (("sample", "pool", "input", "month"), res.pool_stock),
+            "deliveries": (("sample", "order", "month"), res.deliveries),
+            "backlog": (("sample", "order", "month"), res.backlog),
+            "on_time_share": (("sample", "order"), on_time),
+            "held": (("sample", "supplier", "month"), res.held),
+            "sold_elsewhere": (("sample", "supplier", "month"), res.sold_elsewhere),
+            "lead_time": (("sample", "supplier", "month"), res.lead_time),
+            "stock": (("sample", "holder", "month"), res.stock),
+            "shortfall": (("sample", "holder", "month"), res.shortfall),
+            "consumption": (("sample", "holder", "month"), res.consumption),
+            "received": (("sample", "holder", "month"), res.received),
+            "transfers_in": (("sample", "holder", "month"), res.transfers_in),
+            "transfers_out": (("sample", "holder", "month"), res.transfers_out),
+            "months_of_sustainment": (("sample", "holder", "month"), sustain),
+        },
+        coords={
+            "sample": np.arange(samples),
+            "month": months,
+            "line": lay.line_ids,
+            "line_bloc": ("line", [ln.bloc for ln in lines]),
+            "line_country": ("line", [ln.country for ln in lines]),
+            "line_product": ("line", [ln.product_class for ln in lines]),
+            "pool": lay.pools,
+            "input": lay.inputs,
+            "order": lay.order_ids,
+            "order_buyer": ("order", [c.buyer for c in contracts]),
+            "order_supplier": ("order", [c.supplier for c in contracts]),
+            "supplier": lay.sellers,
+            "holder": lay.holder_ids,
+        },
+        attrs=attrs(scenario, samples, seed, "outproduce simulation"),
+    )
+    ds["binding_input"].attrs = {
+        "meaning": "index into the input coordinate of the input that limits output; -1: none",
+    }
+    ds["lead_time"].attrs = {
+        "units": "months",
+        "meaning": "months until a new one-round order placed this month would be delivered",
+    }
+    return ds
+
+
+def _on_time_share(res: Results) -> np.ndarray:
+    lay = res.layout
+    if not lay.order_ids:
+        return np.zeros((res.deliveries.shape[0], 0))
+    months = np.arange(res.deliveries.shape[2])
+    by_end = (months[None, :] <= lay.order_end[:, None]).astype(float)  # (O, M)
+    delivered = np.einsum("som,om->so", res.deliveries, by_end)
+    return delivered / lay.order_quantity[None, :]
+
+
+def write_simulation(ds: xr.Dataset, target: Path) -> list[Path]:
+    """Write a NetCDF file (``*.nc``) or a folder of CSV tables (P10/P50/P90 by variable)."""
+    if target.suffix == ".nc":
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # NetCDF-3 (scipy, no extra dependency) cannot hold zero-length dimensions:
+        # drop what is empty (e.g. no orders in the scenario).
+        empty = [name for name, var in ds.variables.items() if 0 in var.shape]
+        ds.drop_vars(empty).to_netcdf(target, engine="scipy")
+        return [target]
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, variable in ds.data_vars.items():
+        if "sample" not in variable.dims or variable.size == 0 or name == "binding_input":
+            continue
+        with warnings.catch_warnings():  # all-NaN cells (e.g. no consumption) stay NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            quantiles = variable.quantile([0.1, 0.5, 0.9], dim="sample")
+        frame = quantiles.to_dataframe(name=name)[[name]].unstack("quantile")
+        frame.columns = ["p10", "p50", "p90"]
+        path = target / f"{name}.csv"
+        frame.reset_index().to_csv(path, index=False, date_format="%Y-%m")
+        written.append(path)
+    binding = ds["binding_input"]
+    if ds.sizes["input"]:
+        shares = xr.concat(
+            [(binding == i).mean("sample") for i in range(ds.sizes["input"])], dim=ds["input"]
+        )
+        path = target / "bottleneck_share.csv"
+        shares.to_dataframe(name="share_of_samples").reset_index().to_csv(
+            path, index=False, date_format="%Y-%m"
+        )
+        written.append(path)
+    return written
