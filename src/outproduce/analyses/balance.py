@@ -69,7 +69,7 @@ def balance(
 
     measure_of = np.array([rounds[i].measure for i in line_ids])
     production = line_output[:, (bloc_of == "adversary") & (measure_of != "transfer"), :].sum(1)
-    ahead = output[:, 0, :] >= output[:, 1, :]
+    ahead = at_least(output[:, 0, :], output[:, 1, :])
     months = month_grid(scenario.horizon).astype("datetime64[ns]")
 
     return xr.Dataset(
@@ -81,7 +81,7 @@ def balance(
             "crossover": (("sample",), crossover_months(ahead, months)),
             "crossover_production_only": (
                 ("sample",),
-                crossover_months(output[:, 0, :] >= production, months),
+                crossover_months(at_least(output[:, 0, :], production), months),
             ),
         },
         coords={
@@ -102,6 +102,11 @@ def balance(
             "in every later month of the horizon",
         },
     )
+
+
+def at_least(ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+    """Ours >= theirs, counting ties within 1e-9 (relative) as ahead: float noise is not a lead."""
+    return ours >= theirs * (1 - 1e-9)
 
 
 def crossover_index(ahead: np.ndarray) -> np.ndarray:
