@@ -257,8 +257,14 @@ class Results:
     transfers_out: np.ndarray  # (S, H, M) actual
 
 
-def run(scenario: Scenario, samples: int, seed: int, chunk: int = CHUNK) -> Results:
-    """Simulate every month of the horizon for ``samples`` samples."""
+def run(
+    scenario: Scenario, samples: int, seed: int, chunk: int = CHUNK, keep_capacity: bool = True
+) -> Results:
+    """Simulate every month of the horizon for ``samples`` samples.
+
+    ``keep_capacity=False`` drops the (sample x line x month) capacity array from the
+    results (production is kept): it halves peak memory for large runs.
+    """
     lay = layout(scenario)
     draws = draw_capacity_inputs(scenario, samples, seed)
     months = draws.months
@@ -269,7 +275,7 @@ def run(scenario: Scenario, samples: int, seed: int, chunk: int = CHUNK) -> Resu
     n_o, n_q, n_h = len(lay.order_ids), len(lay.sellers), len(lay.holder_ids)
     res = Results(
         layout=lay,
-        capacity=np.empty((samples, n_l, months)),
+        capacity=np.empty((samples, n_l if keep_capacity else 0, months)),
         production=np.empty((samples, n_l, months)),
         binding=np.full((samples, n_l, months), -1, dtype=np.int8),
         pool_stock=np.zeros((samples, n_p, n_i, months)),
@@ -290,7 +296,8 @@ def run(scenario: Scenario, samples: int, seed: int, chunk: int = CHUNK) -> Resu
         cap = capacity_rates(draws, chunk=chunk, rows=rows)
         for index, running in avail.items():
             cap[:, index, :] *= running[rows]
-        res.capacity[rows] = cap
+        if keep_capacity:
+            res.capacity[rows] = cap
         _month_loop(lay, cap, bom[rows], holders, rows, res)
     return res
 
@@ -298,75 +305,102 @@ def run(scenario: Scenario, samples: int, seed: int, chunk: int = CHUNK) -> Resu
 def _month_loop(
     lay: Layout, cap: np.ndarray, bom: np.ndarray, holders: HolderDraws, rows: slice, res: Results
 ) -> None:
-    n_s, _, months = cap.shape
+    """Production (inputs), then the order book, then stocks: each a loop over months only."""
+    _production_pass(lay, cap, bom, rows, res)
+    if lay.order_ids:
+        _order_pass(lay, rows, res)
+        res.lead_time[rows] = lead_times(
+            lay, res.production[rows], res.backlog[rows], res.deliveries[rows], res.held[rows]
+        )
+    if lay.holder_ids:
+        _stock_pass(lay, holders, rows, res)
+
+
+def _production_pass(
+    lay: Layout, cap: np.ndarray, bom: np.ndarray, rows: slice, res: Results
+) -> None:
+    """Output = capacity x the smallest pro-rata share of any constrained input."""
     production = res.production[rows]
-    if not lay.inputs and not lay.order_ids and not lay.holder_ids:
+    if not lay.inputs:
         production[:] = cap
         return
+    n_s, _, months = cap.shape
     in_pool = _onehot(lay.line_pool, len(lay.pools))  # (L, P)
     makes = _onehot(lay.input_of_line, len(lay.inputs))  # (L, I)
     rounds = lay.rounds.astype(float)
-    sells = _onehot(lay.line_seller, len(lay.sellers))  # (L, Q)
-    buys = _onehot(lay.order_holder, len(lay.holder_ids))  # (O, H)
     pool = np.broadcast_to(lay.initial_pool, (n_s, *lay.initial_pool.shape)).copy()
-    remaining = np.broadcast_to(lay.order_quantity, (n_s, len(lay.order_ids))).copy()
-    held = np.zeros((n_s, len(lay.sellers)))
-    stock = np.zeros((n_s, len(lay.holder_ids)))
-    seg_first = np.searchsorted(lay.order_seller, lay.order_seller, side="left")
     for m in range(months):
         now = cap[:, :, m]
-        out = now.copy()
-        if lay.inputs:
-            pool += np.einsum("sl,lp,li->spi", now, in_pool, makes)
-            request = ((now * rounds) @ in_pool)[:, :, None] * bom[:, None, :]
-            share = np.ones_like(pool)
-            short = lay.constrained[None] & (request > pool)
-            np.divide(pool, request, out=share, where=short)
-            line_share = share[:, lay.line_pool, :]  # (s, L, I)
-            worst = line_share.min(axis=2)
-            binds = np.where((worst < 1) & lay.rounds[None, :], line_share.argmin(axis=2), -1)
-            out = np.where(lay.rounds[None, :], now * worst, now)
-            pool -= np.einsum("sl,lp->sp", out * rounds, in_pool)[:, :, None] * bom[:, None, :]
-            pool = np.maximum(pool, 0.0) * lay.constrained[None]
-            res.binding[rows, :, m] = binds
-            res.pool_stock[rows, :, :, m] = pool
+        pool += np.einsum("sl,lp,li->spi", now, in_pool, makes)
+        request = ((now * rounds) @ in_pool)[:, :, None] * bom[:, None, :]
+        share = np.ones_like(pool)
+        short = lay.constrained[None] & (request > pool)
+        np.divide(pool, request, out=share, where=short)
+        line_share = share[:, lay.line_pool, :]  # (s, L, I)
+        worst = line_share.min(axis=2)
+        binds = np.where((worst < 1) & lay.rounds[None, :], line_share.argmin(axis=2), -1)
+        out = np.where(lay.rounds[None, :], now * worst, now)
+        pool -= np.einsum("sl,lp->sp", out * rounds, in_pool)[:, :, None] * bom[:, None, :]
+        pool = np.maximum(pool, 0.0) * lay.constrained[None]
         production[:, :, m] = out
-        if lay.order_ids:
-            available = held + out @ sells
-            open_now = remaining * (lay.order_open[None, :] <= m)
-            before = np.cumsum(open_now, axis=1) - open_now
-            before = before - before[:, seg_first]
-            delivered = np.clip(available[:, lay.order_seller] - before, 0.0, open_now)
-            remaining -= delivered
-            left = available - delivered @ _onehot(lay.order_seller, len(lay.sellers))
-            held = left * lay.seller_keeps[None, :]
-            res.sold_elsewhere[rows, :, m] = left - held
-            res.deliveries[rows, :, m] = delivered
-            res.backlog[rows, :, m] = remaining * (lay.order_signed[None, :] <= m)
-            res.held[rows, :, m] = held
-            if lay.holder_ids:
-                received = (delivered @ buys) * (holders.start <= m)[None, :]
-                res.received[rows, :, m] = received
-                stock += received
-        if lay.holder_ids:
-            stock += holders.initial[rows] * (holders.start == m)[None, :]
-            planned = holders.transfers[rows][:, :, :, m]  # (s, from, to)
-            wanted = planned.sum(axis=2)
-            scale = np.ones_like(wanted)
-            np.divide(stock, wanted, out=scale, where=wanted > stock)
-            actual = planned * scale[:, :, None]
-            sent, got = actual.sum(axis=2), actual.sum(axis=1)
-            stock += got - sent
-            stock -= holders.consumption[rows, :, m]
-            res.shortfall[rows, :, m] = np.maximum(-stock, 0.0)
-            stock = np.maximum(stock, 0.0)
-            res.stock[rows, :, m] = stock
-            res.transfers_in[rows, :, m] = got
-            res.transfers_out[rows, :, m] = sent
-    if lay.order_ids:
-        res.lead_time[rows] = lead_times(
-            lay, production, res.backlog[rows], res.deliveries[rows], res.held[rows]
+        res.binding[rows, :, m] = binds
+        res.pool_stock[rows, :, :, m] = pool
+
+
+def _order_pass(lay: Layout, rows: slice, res: Results) -> None:
+    """First in, first out per supplier, on (sample x supplier) and (sample x order) arrays."""
+    made = np.einsum(
+        "slm,lq->sqm", res.production[rows], _onehot(lay.line_seller, len(lay.sellers))
+    )
+    n_s, _, months = made.shape
+    per_seller = _onehot(lay.order_seller, len(lay.sellers))  # (O, Q)
+    remaining = np.broadcast_to(lay.order_quantity, (n_s, len(lay.order_ids))).copy()
+    held = np.zeros((n_s, len(lay.sellers)))
+    seg_first = np.searchsorted(lay.order_seller, lay.order_seller, side="left")
+    for m in range(months):
+        available = held + made[:, :, m]
+        open_now = remaining * (lay.order_open[None, :] <= m)
+        before = np.cumsum(open_now, axis=1) - open_now
+        before = before - before[:, seg_first]
+        delivered = np.clip(available[:, lay.order_seller] - before, 0.0, open_now)
+        remaining -= delivered
+        left = available - delivered @ per_seller
+        held = left * lay.seller_keeps[None, :]
+        res.sold_elsewhere[rows, :, m] = left - held
+        res.deliveries[rows, :, m] = delivered
+        res.backlog[rows, :, m] = remaining * (lay.order_signed[None, :] <= m)
+        res.held[rows, :, m] = held
+
+
+def _stock_pass(lay: Layout, holders: HolderDraws, rows: slice, res: Results) -> None:
+    """Deliveries in, transfers (limited to what the sender holds), consumption out."""
+    months = res.stock.shape[2]
+    tracked = np.arange(months)[None, :] >= holders.start[:, None]  # (H, M)
+    received = (
+        np.einsum(
+            "som,oh->shm", res.deliveries[rows], _onehot(lay.order_holder, len(lay.holder_ids))
         )
+        * tracked[None]
+    )
+    res.received[rows] = received
+    stock = np.zeros((received.shape[0], len(lay.holder_ids)))
+    transfers = holders.transfers[rows]
+    for m in range(months):
+        stock += received[:, :, m]
+        stock += holders.initial[rows] * (holders.start == m)[None, :]
+        planned = transfers[:, :, :, m]  # (s, from, to)
+        wanted = planned.sum(axis=2)
+        scale = np.ones_like(wanted)
+        np.divide(stock, wanted, out=scale, where=wanted > stock)
+        actual = planned * scale[:, :, None]
+        sent, got = actual.sum(axis=2), actual.sum(axis=1)
+        stock += got - sent
+        stock -= holders.consumption[rows, :, m]
+        res.shortfall[rows, :, m] = np.maximum(-stock, 0.0)
+        stock = np.maximum(stock, 0.0)
+        res.stock[rows, :, m] = stock
+        res.transfers_in[rows, :, m] = got
+        res.transfers_out[rows, :, m] = sent
 
 
 def lead_times(

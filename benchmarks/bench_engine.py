@@ -1,0 +1,112 @@
+"""Benchmark of the engine at scale: the baseline registry scaled to 100 lines.
+
+Run: ``python benchmarks/bench_engine.py`` (prints figures; asserts nothing).
+Targets (issue 3): 100 lines x 10,000 samples x 168 months in <= 3 s wall and
+<= 2 GiB peak memory, and >= 200x faster per sample than the pure-Python reference,
+measured side by side in the same run. The engine runs in a fresh subprocess per
+repeat so its peak RSS is its own; the figure quoted is the median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def scaled_baseline(lines: int):
+    """The baseline with its lines copied (new ids) until there are ``lines`` of them."""
+    import outproduce
+
+    base = outproduce.load_scenario("baseline")
+    originals = list(base.lines.items())
+    scaled = {}
+    copy = 0
+    while len(scaled) < lines:
+        for line_id, line in originals:
+            if len(scaled) == lines:
+                break
+            scaled[line_id if copy == 0 else f"{line_id}__{copy}"] = line
+        copy += 1
+    return base.model_copy(update={"lines": scaled})
+
+
+def _child(lines: int, samples: int) -> dict:
+    from outproduce.engine.simulate import run
+
+    scenario = scaled_baseline(lines)
+    run(scenario, 8, 1)  # warm-up: imports and caches
+    start = time.perf_counter()
+    run(scenario, samples, 1, keep_capacity=False)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "peak_rss_mib": peak}
+
+
+def _reference_per_sample(lines: int, samples: int) -> float:
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from reference_model import reference_chain
+
+    scenario = scaled_baseline(lines)
+    start = time.perf_counter()
+    reference_chain(scenario, samples, 1)
+    return (time.perf_counter() - start) / samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--lines", type=int, default=100)
+    parser.add_argument("--samples", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--reference-samples", type=int, default=3)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(_child(args.lines, args.samples)))
+        return
+    runs = []
+    for _ in range(args.repeat):
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                "--lines",
+                str(args.lines),
+                "--samples",
+                str(args.samples),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        runs.append(json.loads(out.stdout))
+    seconds = statistics.median(r["seconds"] for r in runs)
+    peak = statistics.median(r["peak_rss_mib"] for r in runs)
+    reference = _reference_per_sample(args.lines, args.reference_samples)
+    speedup = reference / (seconds / args.samples)
+    print(
+        f"machine: {platform.machine()} · {os.cpu_count()} cores · python "
+        f"{platform.python_version()}"
+    )
+    print(f"engine: {args.lines} lines x {args.samples} samples x 168 months, {args.repeat} runs")
+    each = ", ".join(f"{r['seconds']:.2f}" for r in runs)
+    print(f"  wall time median {seconds:.2f} s (runs: {each})   target <= 3 s")
+    print(f"  peak RSS median {peak:.0f} MiB   target <= 2048 MiB")
+    print(
+        f"  reference {reference * 1e3:.1f} ms/sample vs engine "
+        f"{seconds / args.samples * 1e3:.3f} ms/sample: {speedup:.0f}x   target >= 200x"
+    )
+
+
+if __name__ == "__main__":
+    main()
