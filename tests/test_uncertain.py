@@ -26,11 +26,18 @@ def test_range_without_central_is_uniform():
     assert ppf(value, np.array([0.0, 0.25, 1.0])).tolist() == [100, 150, 300]
 
 
-def test_range_with_central_is_pert_with_that_mode():
+def test_range_with_central_is_triangular_with_that_mode():
     value = parse({"low": 0, "central": 5, "high": 10})
-    assert median(value) == pytest.approx(5.0)  # symmetric PERT: median = mode
-    # PERT(0, 0, 10) is Beta(1, 5) scaled: median = 10 * (1 - 0.5 ** (1 / 5)).
+    assert median(value) == pytest.approx(5.0)  # symmetric: median = mode
+    # Triangular(0, 0, 10): F(x) = 1 - (1 - x/10)^2, so the median is 10 (1 - sqrt(1/2)).
     skew = parse({"low": 0, "central": 0, "high": 10})
+    assert median(skew) == pytest.approx(10 * (1 - math.sqrt(0.5)))
+    assert median(parse({"low": 1, "central": 1, "high": 1})) == 1
+
+
+def test_pert_matches_the_beta_distribution():
+    # PERT(0, 0, 10) is Beta(1, 5) scaled: median = 10 * (1 - 0.5 ** (1 / 5)).
+    skew = parse({"dist": "pert", "low": 0, "mode": 0, "high": 10})
     assert median(skew) == pytest.approx(10 * (1 - 0.5 ** (1 / 5)))
 
 

@@ -136,65 +136,76 @@ def logistic_shape(x: np.ndarray) -> np.ndarray:
     return (1 / (1 + np.exp(-k * (x - 0.5))) - low) / (high - low)
 
 
-def _scatter(
-    shape: tuple[int, int, int],
-    s: np.ndarray,
-    line: np.ndarray,
-    pos: np.ndarray,
-    weights: np.ndarray,
-) -> np.ndarray:
-    """Sum ``weights`` into an array of ``shape`` at (s, line, pos); drop pos out of range."""
-    keep = (pos >= 0) & (pos < shape[2])
-    flat = (s[keep] * shape[1] + line[keep]) * shape[2] + pos[keep]
-    total = shape[0] * shape[1] * shape[2]
-    return np.bincount(flat, weights=weights[keep], minlength=total).reshape(shape)
+def _ramp_matrix(start: np.ndarray, months: np.ndarray, logistic: np.ndarray,
+                 n_months: int) -> np.ndarray:
+    """Ramp of each step over the grid, (K, M): 0 before first output, 1 from full rate."""
+    m = np.arange(n_months)[None, :]
+    x = np.clip((m - start[:, None] + 1) / months[:, None], 0.0, 1.0)
+    return np.where(logistic[:, None], logistic_shape(x), x)
+
+
+def _padded(steps_of_line: list[np.ndarray]) -> np.ndarray:
+    """(L, Kmax) step indices per line, -1 where a line has fewer steps."""
+    width = max((len(k) for k in steps_of_line), default=0)
+    table = np.full((len(steps_of_line), max(width, 1)), -1, dtype=int)
+    for line, steps in enumerate(steps_of_line):
+        table[line, : len(steps)] = steps
+    return table
+
+
+def _batched(delta: np.ndarray, table: np.ndarray, ramps: np.ndarray) -> np.ndarray:
+    """sum_k delta[s, k] ramps[k, m] per line: (L, s, M)."""
+    valid = table >= 0
+    d = np.where(valid[None], delta[:, np.maximum(table, 0)], 0.0)  # (s, L, Kmax)
+    r = np.where(valid[:, :, None], ramps[np.maximum(table, 0)], 0.0)  # (L, Kmax, M)
+    # einsum's own loop sums over k in a fixed order for every element, so results do not
+    # depend on how samples are chunked (a BLAS product may block differently).
+    return np.einsum("slk,lkm->lsm", d, r, optimize=False)
 
 
 def _capacity_chunk(d: CapacityDraws, rows: slice) -> np.ndarray:
-    n_s = rows.stop - rows.start
-    lines, months = len(d.line_ids), d.months
-    slip = d.slip[rows, None].astype(int) * d.step_target[None, :]
-    start = d.step_start[None, :] + slip  # (s, K) first-output month after slip
-    n = np.maximum(np.rint(d.step_months[None, :] * d.ramp_factor[rows][:, d.step_line]), 1)
-    n = n.astype(int)
+    """Capacity for a range of samples, laid out (line, sample, month) for batched products.
+
+    Steps whose timing is the same in every sample (not a target, fixed ramp length)
+    form one ramp matrix; target steps get one ramp matrix per slip value (slip is one
+    draw per sample, so samples group by it); lines with an uncertain ramp length are
+    evaluated sample by sample in closed form.
+    """
+    n_s, lines, months = rows.stop - rows.start, len(d.line_ids), d.months
+    slip = d.slip[rows].astype(int)
     delta = d.delta[rows] * np.where(d.step_target[None, :], d.attainment[rows, None], 1.0)
-    pad = max(0, -int(start.min(initial=0)))
-    shape = (n_s, lines, months + pad)
-    s_idx = np.broadcast_to(np.arange(n_s)[:, None], start.shape).ravel()
-    l_idx = np.broadcast_to(d.step_line[None, :], start.shape).ravel()
-    slope = (delta / n).ravel()
-    second = _scatter(shape, s_idx, l_idx, (start + pad).ravel(), slope)
-    second -= _scatter(shape, s_idx, l_idx, (start + n + pad).ravel(), slope)
-    rates = np.cumsum(np.cumsum(second, axis=2), axis=2)[:, :, pad:]
-    if d.step_logistic.any():
-        rates += _logistic_correction(d, rows, start, n, delta)
-    grow = np.flatnonzero(np.any(d.growth[rows] != 0, axis=0))
-    if grow.size:
-        full = start + n - 1  # (s, K)
-        last_full = np.full((n_s, lines), -(10**9))
-        np.maximum.at(last_full.T, d.step_line, full.T)
-        month = np.arange(months)
-        years = np.maximum(month[None, None, :] - last_full[:, grow, None], 0) / 12.0
-        rates[:, grow, :] *= (1.0 + d.growth[rows][:, grow, None]) ** years
-    rates *= d.utilisation[rows, :, None]
-    return np.maximum(rates, 0.0)
-
-
-def _logistic_correction(
-    d: CapacityDraws, rows: slice, start: np.ndarray, n: np.ndarray, delta: np.ndarray
-) -> np.ndarray:
-    """Logistic minus linear ramp, inside each logistic step's ramp window only."""
-    steps = np.flatnonzero(d.step_logistic)
-    width = int(n[:, steps].max())
-    w = np.arange(width)[None, None, :]  # (1, 1, W)
-    n_sel = n[:, steps][:, :, None]
-    x = np.minimum((w + 1) / n_sel, 1.0)
-    corr = delta[:, steps][:, :, None] * (logistic_shape(x) - x) * (w < n_sel)
-    pos = start[:, steps][:, :, None] + w
-    s_idx = np.broadcast_to(np.arange(pos.shape[0])[:, None, None], pos.shape).ravel()
-    l_idx = np.broadcast_to(d.step_line[steps][None, :, None], pos.shape).ravel()
-    shape = (pos.shape[0], len(d.line_ids), d.months)
-    return _scatter(shape, s_idx, l_idx, pos.ravel(), corr.ravel())
+    factor = d.ramp_factor[rows]
+    varying = np.ptp(d.ramp_factor, axis=0) > 0 if d.samples else np.zeros(lines, bool)
+    fixed_n = np.maximum(np.rint(d.step_months * d.ramp_factor[0, d.step_line]), 1)
+    by_line = [np.flatnonzero(d.step_line == line) for line in range(lines)]
+    plain = [k[~d.step_target[k] & ~varying[line]] for line, k in enumerate(by_line)]
+    target = [k[d.step_target[k] & ~varying[line]] for line, k in enumerate(by_line)]
+    out = _batched(delta, _padded(plain),
+                   _ramp_matrix(d.step_start, fixed_n, d.step_logistic, months))
+    if any(len(k) for k in target):
+        table = _padded(target)
+        for value in np.unique(slip):
+            group = np.flatnonzero(slip == value)
+            ramps = _ramp_matrix(d.step_start + value, fixed_n, d.step_logistic, months)
+            out[:, group, :] += _batched(delta[group], table, ramps)
+    m = np.arange(months)[None, :]
+    last_full = np.full((lines, n_s), -(10**9))
+    for line in range(lines):
+        for k in by_line[line]:
+            first = d.step_start[k] + slip * d.step_target[k]  # (s,)
+            if varying[line]:
+                n = np.maximum(np.rint(d.step_months[k] * factor[:, line]), 1)
+                x = np.clip((m - first[:, None] + 1) / n[:, None], 0.0, 1.0)
+                ramp = logistic_shape(x) if d.step_logistic[k] else x
+                out[line] += delta[:, k, None] * ramp
+            else:
+                n = np.full(n_s, fixed_n[k])
+            last_full[line] = np.maximum(last_full[line], first + n - 1)
+    for line in np.flatnonzero(np.any(d.growth[rows] != 0, axis=0)):
+        years = np.maximum(m - last_full[line][:, None], 0) / 12.0
+        out[line] *= (1.0 + d.growth[rows, line][:, None]) ** years
+    out *= d.utilisation[rows].T[:, :, None]
+    return np.maximum(out, 0.0, out=out)
 
 
 def capacity_rates(
@@ -208,5 +219,7 @@ def capacity_rates(
     out = np.empty((last - first, len(draws.line_ids), draws.months))
     for begin in range(first, last, chunk):
         part = slice(begin, min(begin + chunk, last))
-        out[part.start - first : part.stop - first] = _capacity_chunk(draws, part)
+        out[part.start - first : part.stop - first] = _capacity_chunk(draws, part).transpose(
+            1, 0, 2
+        )
     return out

@@ -47,6 +47,17 @@ def _pert_ppf(u: np.ndarray, low: float, mode: float, high: float) -> np.ndarray
     return low + (high - low) * stats.beta.ppf(u, alpha, beta)
 
 
+def _triangular_ppf(u: np.ndarray, low: float, mode: float, high: float) -> np.ndarray:
+    """Closed-form inverse CDF of the triangular distribution (exact and fast)."""
+    u = np.asarray(u, dtype=float)
+    if high == low:
+        return np.full_like(u, low)
+    c = (mode - low) / (high - low)
+    rising = low + np.sqrt(u * (high - low) * (mode - low))
+    falling = high - np.sqrt((1 - u) * (high - low) * (high - mode))
+    return np.where(u < c, rising, falling)
+
+
 def _check_order(values: dict[str, float | None]) -> None:
     present = [(k, v) for k, v in values.items() if v is not None]
     for (k1, v1), (k2, v2) in pairwise(present):
@@ -56,10 +67,12 @@ def _check_order(values: dict[str, float | None]) -> None:
 
 
 class Range(_Uncertain):
-    """A published range: PERT through ``central`` when given, else uniform on [low, high].
+    """A published range: triangular through ``central`` when given, else uniform.
 
     Published ranges are kept as ranges; a central value is used only when one
-    was published (the data never invents a point inside a range).
+    was published (the data never invents a point inside a range). Triangular rather
+    than PERT: it keeps more weight on the published extremes (honest where sources
+    conflict) and its inverse CDF is closed-form, so drawing is exact and fast.
     """
 
     low: float
@@ -72,10 +85,10 @@ class Range(_Uncertain):
         return self
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        """PERT(low, central, high), or uniform(low, high) without a central value."""
+        """Triangular(low, central, high), or uniform(low, high) without a central value."""
         if self.central is None:
             return self.low + (self.high - self.low) * np.asarray(u, dtype=float)
-        return _pert_ppf(np.asarray(u, dtype=float), self.low, self.central, self.high)
+        return _triangular_ppf(u, self.low, self.central, self.high)
 
 
 class Normal(_Uncertain):
@@ -117,10 +130,7 @@ class Triangular(_Uncertain):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """Inverse triangular CDF."""
-        if self.high == self.low:
-            return np.full_like(np.asarray(u, dtype=float), self.low)
-        c = (self.mode - self.low) / (self.high - self.low)
-        return stats.triang.ppf(u, c, loc=self.low, scale=self.high - self.low)
+        return _triangular_ppf(u, self.low, self.mode, self.high)
 
 
 class Uniform(_Uncertain):
