@@ -136,8 +136,9 @@ def logistic_shape(x: np.ndarray) -> np.ndarray:
     return (1 / (1 + np.exp(-k * (x - 0.5))) - low) / (high - low)
 
 
-def _ramp_matrix(start: np.ndarray, months: np.ndarray, logistic: np.ndarray,
-                 n_months: int) -> np.ndarray:
+def _ramp_matrix(
+    start: np.ndarray, months: np.ndarray, logistic: np.ndarray, n_months: int
+) -> np.ndarray:
     """Ramp of each step over the grid, (K, M): 0 before first output, 1 from full rate."""
     m = np.arange(n_months)[None, :]
     x = np.clip((m - start[:, None] + 1) / months[:, None], 0.0, 1.0)
@@ -153,18 +154,20 @@ def _padded(steps_of_line: list[np.ndarray]) -> np.ndarray:
     return table
 
 
-def _batched(delta: np.ndarray, table: np.ndarray, ramps: np.ndarray) -> np.ndarray:
-    """sum_k delta[s, k] ramps[k, m] per line: (L, s, M)."""
+def _batched(
+    delta: np.ndarray, table: np.ndarray, ramps: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
+    """sum_k delta[s, k] ramps[k, m] per line: (s, L, M), written into ``out`` if given."""
     valid = table >= 0
     d = np.where(valid[None], delta[:, np.maximum(table, 0)], 0.0)  # (s, L, Kmax)
     r = np.where(valid[:, :, None], ramps[np.maximum(table, 0)], 0.0)  # (L, Kmax, M)
     # einsum's own loop sums over k in a fixed order for every element, so results do not
     # depend on how samples are chunked (a BLAS product may block differently).
-    return np.einsum("slk,lkm->lsm", d, r, optimize=False)
+    return np.einsum("slk,lkm->slm", d, r, optimize=False, out=out)
 
 
-def _capacity_chunk(d: CapacityDraws, rows: slice) -> np.ndarray:
-    """Capacity for a range of samples, laid out (line, sample, month) for batched products.
+def capacity_chunk(d: CapacityDraws, rows: slice, out: np.ndarray) -> np.ndarray:
+    """Capacity of samples ``rows`` written into ``out`` (sample, line, month).
 
     Steps whose timing is the same in every sample (not a target, fixed ramp length)
     form one ramp matrix; target steps get one ramp matrix per slip value (slip is one
@@ -180,16 +183,17 @@ def _capacity_chunk(d: CapacityDraws, rows: slice) -> np.ndarray:
     by_line = [np.flatnonzero(d.step_line == line) for line in range(lines)]
     plain = [k[~d.step_target[k] & ~varying[line]] for line, k in enumerate(by_line)]
     target = [k[d.step_target[k] & ~varying[line]] for line, k in enumerate(by_line)]
-    out = _batched(delta, _padded(plain),
-                   _ramp_matrix(d.step_start, fixed_n, d.step_logistic, months))
+    _batched(
+        delta, _padded(plain), _ramp_matrix(d.step_start, fixed_n, d.step_logistic, months), out=out
+    )
     if any(len(k) for k in target):
         table = _padded(target)
         for value in np.unique(slip):
             group = np.flatnonzero(slip == value)
             ramps = _ramp_matrix(d.step_start + value, fixed_n, d.step_logistic, months)
-            out[:, group, :] += _batched(delta[group], table, ramps)
+            out[group] += _batched(delta[group], table, ramps)
     m = np.arange(months)[None, :]
-    last_full = np.full((lines, n_s), -(10**9))
+    last_full = np.full((n_s, lines), -(10**9))
     for line in range(lines):
         for k in by_line[line]:
             first = d.step_start[k] + slip * d.step_target[k]  # (s,)
@@ -197,14 +201,17 @@ def _capacity_chunk(d: CapacityDraws, rows: slice) -> np.ndarray:
                 n = np.maximum(np.rint(d.step_months[k] * factor[:, line]), 1)
                 x = np.clip((m - first[:, None] + 1) / n[:, None], 0.0, 1.0)
                 ramp = logistic_shape(x) if d.step_logistic[k] else x
-                out[line] += delta[:, k, None] * ramp
+                out[:, line] += delta[:, k, None] * ramp
             else:
                 n = np.full(n_s, fixed_n[k])
-            last_full[line] = np.maximum(last_full[line], first + n - 1)
-    for line in np.flatnonzero(np.any(d.growth[rows] != 0, axis=0)):
-        years = np.maximum(m - last_full[line][:, None], 0) / 12.0
-        out[line] *= (1.0 + d.growth[rows, line][:, None]) ** years
-    out *= d.utilisation[rows].T[:, :, None]
+            last_full[:, line] = np.maximum(last_full[:, line], first + n - 1)
+    grow = np.flatnonzero(np.any(d.growth[rows] != 0, axis=0))
+    if grow.size:
+        years = np.maximum(m[None] - last_full[:, grow, None], 0) / 12.0  # (s, G, M)
+        with np.errstate(divide="ignore", invalid="ignore"):  # growth of -100%: log 0
+            change = np.exp(np.log1p(d.growth[rows][:, grow, None]) * years)
+        out[:, grow] *= np.where(years == 0, 1.0, change)
+    out *= d.utilisation[rows][:, :, None]
     return np.maximum(out, 0.0, out=out)
 
 
@@ -219,7 +226,5 @@ def capacity_rates(
     out = np.empty((last - first, len(draws.line_ids), draws.months))
     for begin in range(first, last, chunk):
         part = slice(begin, min(begin + chunk, last))
-        out[part.start - first : part.stop - first] = _capacity_chunk(draws, part).transpose(
-            1, 0, 2
-        )
+        capacity_chunk(draws, part, out[part.start - first : part.stop - first])
     return out

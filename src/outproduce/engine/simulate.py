@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from outproduce.engine.capacity import capacity_rates, draw_capacity_inputs
+from outproduce.engine.capacity import capacity_chunk, draw_capacity_inputs
 from outproduce.engine.outages import availability
 from outproduce.engine.sampling import uniforms
 from outproduce.engine.timegrid import month_offset
@@ -273,11 +273,15 @@ def run(
     holders = draw_holders(scenario, samples, seed, months)
     n_l, n_p, n_i = len(lay.line_ids), len(lay.pools), len(lay.inputs)
     n_o, n_q, n_h = len(lay.order_ids), len(lay.sellers), len(lay.holder_ids)
+    unconstrained = not lay.inputs
     res = Results(
         layout=lay,
         capacity=np.empty((samples, n_l if keep_capacity else 0, months)),
         production=np.empty((samples, n_l, months)),
-        binding=np.full((samples, n_l, months), -1, dtype=np.int8),
+        # Without constrained inputs nothing ever binds: a read-only view costs no memory.
+        binding=np.broadcast_to(np.int8(-1), (samples, n_l, months))
+        if unconstrained
+        else np.full((samples, n_l, months), -1, dtype=np.int8),
         pool_stock=np.zeros((samples, n_p, n_i, months)),
         deliveries=np.zeros((samples, n_o, months)),
         backlog=np.zeros((samples, n_o, months)),
@@ -291,29 +295,26 @@ def run(
         transfers_in=np.zeros((samples, n_h, months)),
         transfers_out=np.zeros((samples, n_h, months)),
     )
+    # Capacity and production are (sample x line x month): computed a chunk at a time.
+    # When no input constrains output, capacity is written straight into production.
     for begin in range(0, samples, chunk):
         rows = slice(begin, min(begin + chunk, samples))
-        cap = capacity_rates(draws, chunk=chunk, rows=rows)
+        cap = res.production[rows] if unconstrained else np.empty((rows.stop - begin, n_l, months))
+        capacity_chunk(draws, rows, cap)
         for index, running in avail.items():
             cap[:, index, :] *= running[rows]
         if keep_capacity:
             res.capacity[rows] = cap
-        _month_loop(lay, cap, bom[rows], holders, rows, res)
-    return res
-
-
-def _month_loop(
-    lay: Layout, cap: np.ndarray, bom: np.ndarray, holders: HolderDraws, rows: slice, res: Results
-) -> None:
-    """Production (inputs), then the order book, then stocks: each a loop over months only."""
-    _production_pass(lay, cap, bom, rows, res)
+        if not unconstrained:
+            _production_pass(lay, cap, bom[rows], rows, res)
+    # Orders and stocks are small (sample x order / holder): one pass over all samples.
+    everyone = slice(0, samples)
     if lay.order_ids:
-        _order_pass(lay, rows, res)
-        res.lead_time[rows] = lead_times(
-            lay, res.production[rows], res.backlog[rows], res.deliveries[rows], res.held[rows]
-        )
+        _order_pass(lay, everyone, res)
+        res.lead_time[:] = lead_times(lay, res.production, res.backlog, res.deliveries, res.held)
     if lay.holder_ids:
-        _stock_pass(lay, holders, rows, res)
+        _stock_pass(lay, holders, everyone, res)
+    return res
 
 
 def _production_pass(
@@ -321,9 +322,6 @@ def _production_pass(
 ) -> None:
     """Output = capacity x the smallest pro-rata share of any constrained input."""
     production = res.production[rows]
-    if not lay.inputs:
-        production[:] = cap
-        return
     n_s, _, months = cap.shape
     in_pool = _onehot(lay.line_pool, len(lay.pools))  # (L, P)
     makes = _onehot(lay.input_of_line, len(lay.inputs))  # (L, I)
