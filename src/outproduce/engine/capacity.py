@@ -162,7 +162,7 @@ def _batched(
     d = np.where(valid[None], delta[:, np.maximum(table, 0)], 0.0)  # (s, L, Kmax)
     r = np.where(valid[:, :, None], ramps[np.maximum(table, 0)], 0.0)  # (L, Kmax, M)
     # einsum's own loop sums over k in a fixed order for every element, so results do not
-    # depend on how samples are chunked (a BLAS product may block differently).
+    # depend on how samples are chunked (a BLAS product may block, and round, differently).
     return np.einsum("slk,lkm->slm", d, r, optimize=False, out=out)
 
 
@@ -174,7 +174,7 @@ def capacity_chunk(d: CapacityDraws, rows: slice, out: np.ndarray) -> np.ndarray
     draw per sample, so samples group by it); lines with an uncertain ramp length are
     evaluated sample by sample in closed form.
     """
-    n_s, lines, months = rows.stop - rows.start, len(d.line_ids), d.months
+    lines, months = len(d.line_ids), d.months
     slip = d.slip[rows].astype(int)
     delta = d.delta[rows] * np.where(d.step_target[None, :], d.attainment[rows, None], 1.0)
     factor = d.ramp_factor[rows]
@@ -186,33 +186,55 @@ def capacity_chunk(d: CapacityDraws, rows: slice, out: np.ndarray) -> np.ndarray
     _batched(
         delta, _padded(plain), _ramp_matrix(d.step_start, fixed_n, d.step_logistic, months), out=out
     )
-    if any(len(k) for k in target):
-        table = _padded(target)
+    with_target = np.flatnonzero([len(k) > 0 for k in target])
+    if with_target.size:
+        table = _padded([target[line] for line in with_target])
         for value in np.unique(slip):
             group = np.flatnonzero(slip == value)
             ramps = _ramp_matrix(d.step_start + value, fixed_n, d.step_logistic, months)
-            out[group] += _batched(delta[group], table, ramps)
-    m = np.arange(months)[None, :]
-    last_full = np.full((n_s, lines), -(10**9))
-    for line in range(lines):
+            out[np.ix_(group, with_target)] += _batched(delta[group], table, ramps)
+    m = np.arange(months)
+    for line in np.flatnonzero(varying):
         for k in by_line[line]:
-            first = d.step_start[k] + slip * d.step_target[k]  # (s,)
-            if varying[line]:
-                n = np.maximum(np.rint(d.step_months[k] * factor[:, line]), 1)
-                x = np.clip((m - first[:, None] + 1) / n[:, None], 0.0, 1.0)
-                ramp = logistic_shape(x) if d.step_logistic[k] else x
-                out[:, line] += delta[:, k, None] * ramp
-            else:
-                n = np.full(n_s, fixed_n[k])
-            last_full[:, line] = np.maximum(last_full[:, line], first + n - 1)
-    grow = np.flatnonzero(np.any(d.growth[rows] != 0, axis=0))
-    if grow.size:
-        years = np.maximum(m[None] - last_full[:, grow, None], 0) / 12.0  # (s, G, M)
-        with np.errstate(divide="ignore", invalid="ignore"):  # growth of -100%: log 0
-            change = np.exp(np.log1p(d.growth[rows][:, grow, None]) * years)
-        out[:, grow] *= np.where(years == 0, 1.0, change)
+            first = d.step_start[k] + slip * d.step_target[k]
+            n = np.maximum(np.rint(d.step_months[k] * factor[:, line]), 1)
+            x = np.clip((m[None, :] - first[:, None] + 1) / n[:, None], 0.0, 1.0)
+            out[:, line] += delta[:, k, None] * (logistic_shape(x) if d.step_logistic[k] else x)
+    for line in np.flatnonzero(np.any(d.growth[rows] != 0, axis=0)):
+        _grow_after_last_step(d, rows, line, by_line[line], slip, fixed_n, out)
     out *= d.utilisation[rows][:, :, None]
     return np.maximum(out, 0.0, out=out)
+
+
+def _grow_after_last_step(
+    d: CapacityDraws,
+    rows: slice,
+    line: int,
+    steps: np.ndarray,
+    slip: np.ndarray,
+    fixed_n: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """Multiply a line's rate after its last full-rate month by (1 + g) ** (months / 12)."""
+    last = np.full(rows.stop - rows.start, -(10**9))
+    for k in steps:
+        if np.ptp(d.ramp_factor[:, line]) > 0:
+            n = np.maximum(np.rint(d.step_months[k] * d.ramp_factor[rows, line]), 1)
+        else:
+            n = fixed_n[k]
+        last = np.maximum(last, d.step_start[k] + slip * d.step_target[k] + n - 1)
+    growth = d.growth[rows, line]
+    if (growth <= -1).any():  # -100%: nothing after the last step
+        years = np.maximum(np.arange(d.months)[None, :] - last[:, None], 0) / 12.0
+        out[:, line] *= np.where(years == 0, 1.0, (1.0 + growth[:, None]) ** years)
+        return
+    rate = np.log1p(growth) / 12.0
+    if np.ptp(last) == 0:  # the same last month in every sample: one outer product
+        months_after = np.maximum(np.arange(d.months) - last[0], 0)
+        out[:, line] *= np.exp(np.multiply.outer(rate, months_after))
+    else:
+        months_after = np.maximum(np.arange(d.months)[None, :] - last[:, None], 0)
+        out[:, line] *= np.exp(rate[:, None] * months_after)
 
 
 def capacity_rates(
