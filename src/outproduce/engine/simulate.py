@@ -310,8 +310,9 @@ def run(
     # Orders and stocks are small (sample x order / holder): one pass over all samples.
     everyone = slice(0, samples)
     if lay.order_ids:
-        _order_pass(lay, everyone, res)
-        res.lead_time[:] = lead_times(lay, res.production, res.backlog, res.deliveries, res.held)
+        made = seller_output(lay, res.production)
+        _order_pass(lay, made, everyone, res)
+        res.lead_time[:] = lead_times(lay, made, res.backlog, res.deliveries, res.held)
     if lay.holder_ids:
         _stock_pass(lay, holders, everyone, res)
     return res
@@ -345,11 +346,17 @@ def _production_pass(
         res.pool_stock[rows, :, :, m] = pool
 
 
-def _order_pass(lay: Layout, rows: slice, res: Results) -> None:
-    """First in, first out per supplier, on (sample x supplier) and (sample x order) arrays."""
-    made = np.einsum(
-        "slm,lq->sqm", res.production[rows], _onehot(lay.line_seller, len(lay.sellers))
+def seller_output(lay: Layout, production: np.ndarray) -> np.ndarray:
+    """Monthly output of each supplier (a line, or the lines of a pool): (S, Q, M)."""
+    return np.stack(
+        [production[:, lay.line_seller == q, :].sum(axis=1) for q in range(len(lay.sellers))],
+        axis=1,
     )
+
+
+def _order_pass(lay: Layout, made: np.ndarray, rows: slice, res: Results) -> None:
+    """First in, first out per supplier, on (sample x supplier) and (sample x order) arrays."""
+    made = made[rows]
     n_s, _, months = made.shape
     per_seller = _onehot(lay.order_seller, len(lay.sellers))  # (O, Q)
     remaining = np.broadcast_to(lay.order_quantity, (n_s, len(lay.order_ids))).copy()
@@ -403,7 +410,7 @@ def _stock_pass(lay: Layout, holders: HolderDraws, rows: slice, res: Results) ->
 
 def lead_times(
     lay: Layout,
-    production: np.ndarray,
+    made: np.ndarray,
     backlog: np.ndarray,
     deliveries: np.ndarray,
     held: np.ndarray,
@@ -415,8 +422,7 @@ def lead_times(
     rounds held at the start of t, covers that backlog plus one round. Order windows
     are ignored here (a marginal order is assumed deliverable at once).
     """
-    months = production.shape[2]
-    made = np.einsum("slm,lq->sqm", production, _onehot(lay.line_seller, len(lay.sellers)))
+    months = made.shape[2]
     cum = np.cumsum(made, axis=2)  # (s, Q, M)
     owed = backlog + deliveries  # orders signed by t, undelivered at the start of t
     signed_by = lay.order_signed[None, :, None] <= np.arange(months)[None, None, :]
