@@ -176,7 +176,9 @@ def capacity_chunk(d: CapacityDraws, rows: slice, out: np.ndarray) -> np.ndarray
     """
     lines, months = len(d.line_ids), d.months
     slip = d.slip[rows].astype(int)
+    # Utilisation scales every increment of its line: folding it in here saves a pass.
     delta = d.delta[rows] * np.where(d.step_target[None, :], d.attainment[rows, None], 1.0)
+    delta *= d.utilisation[rows][:, d.step_line]
     factor = d.ramp_factor[rows]
     varying = np.ptp(d.ramp_factor, axis=0) > 0 if d.samples else np.zeros(lines, bool)
     fixed_n = np.maximum(np.rint(d.step_months * d.ramp_factor[0, d.step_line]), 1)
@@ -202,8 +204,9 @@ def capacity_chunk(d: CapacityDraws, rows: slice, out: np.ndarray) -> np.ndarray
             out[:, line] += delta[:, k, None] * (logistic_shape(x) if d.step_logistic[k] else x)
     for line in np.flatnonzero(np.any(d.growth[rows] != 0, axis=0)):
         _grow_after_last_step(d, rows, line, by_line[line], slip, fixed_n, out)
-    out *= d.utilisation[rows][:, :, None]
-    return np.maximum(out, 0.0, out=out)
+    if (delta < 0).any():  # a falling step (or attainment above 1) could undershoot zero
+        np.maximum(out, 0.0, out=out)
+    return out
 
 
 def _grow_after_last_step(
