@@ -105,6 +105,8 @@ def test_scenario_commands(tiny):
         ("data", "show", "allies", "--format", "xml"),
         ("balance", "--scenario", "no_such_scenario"),
         ("balance", "--at", "1999-01", "--samples", "5"),
+        ("balance", "--at", "2025-13", "--samples", "5"),
+        ("balance", "--at", "soon", "--samples", "5"),
         ("scenario", "show", "missing.yaml"),
     ],
 )

@@ -20,7 +20,7 @@ from outproduce.analyses.simulation import attrs, resolve, run_scenario
 from outproduce.engine.sampling import uniforms
 from outproduce.engine.timegrid import month_grid
 from outproduce.errors import InputError
-from outproduce.scenario.model import Scenario
+from outproduce.scenario.model import Scenario, parse_month
 from outproduce.scenario.uncertain import ppf
 
 BLOCS = ("alliance", "adversary")
@@ -169,7 +169,10 @@ def summarise(ds: xr.Dataset, at: str = SPEECH_MONTH) -> BalanceSummary:
         }
     )
     grid = ds["month"].values.astype("datetime64[M]")
-    month = np.datetime64(at, "M")
+    try:
+        month = np.datetime64(parse_month(at), "M")
+    except ValueError as exc:
+        raise InputError(str(exc), field="at") from None
     if month < grid[0] or month > grid[-1]:
         raise InputError(f"month {at} is outside the horizon {grid[0]}..{grid[-1]}", field="at")
     point = ds["output"].sel(month=month.astype("datetime64[ns]"))

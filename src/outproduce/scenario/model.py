@@ -27,8 +27,8 @@ from outproduce.scenario.uncertain import Uncertain, bounds
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
-def _month(value: Any) -> str:
-    """Accept 'YYYY-MM' (or a YAML date) and return 'YYYY-MM'."""
+def parse_month(value: Any) -> str:
+    """Accept 'YYYY-MM' (or a YAML date) and return 'YYYY-MM'; ValueError otherwise."""
     if isinstance(value, dt.date):
         return f"{value.year:04d}-{value.month:02d}"
     if isinstance(value, str) and _MONTH_RE.match(value.strip()):
@@ -36,7 +36,7 @@ def _month(value: Any) -> str:
     raise ValueError(f"expected a month 'YYYY-MM', got {value!r}")
 
 
-Month = Annotated[str, BeforeValidator(_month)]
+Month = Annotated[str, BeforeValidator(parse_month)]
 Calibre = Literal["155mm", "152mm", "122mm", "artillery_all", "152mm_equiv"]
 assert set(Calibre.__args__) == set(CALIBRES)  # type: ignore[attr-defined]
 
