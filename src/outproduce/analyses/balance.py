@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from outproduce.analyses.simulation import attrs, resolve, run_scenario
+from outproduce.analyses.simulation import attrs, month_quantile, resolve, run_scenario
 from outproduce.engine.sampling import uniforms
 from outproduce.engine.timegrid import month_grid
 from outproduce.errors import InputError
@@ -134,21 +134,13 @@ class BalanceSummary:
     at: dict[str, str | float]
 
 
-def _month_quantile(values: np.ndarray, q: float) -> str | None:
-    index = np.where(np.isnat(values), np.inf, values.astype("datetime64[M]").astype(float))
-    chosen = float(np.quantile(index, q, method="inverted_cdf"))
-    if not np.isfinite(chosen):
-        return None
-    return str(np.datetime64(int(chosen), "M"))
-
-
 def summarise(ds: xr.Dataset, at: str = SPEECH_MONTH) -> BalanceSummary:
     """Crossover quantiles, annual totals by bloc, and the balance in month ``at``."""
     crossover, production_only = (
         {
-            "p10": _month_quantile(ds[name].values, 0.1),
-            "p50": _month_quantile(ds[name].values, 0.5),
-            "p90": _month_quantile(ds[name].values, 0.9),
+            "p10": month_quantile(ds[name].values, 0.1),
+            "p50": month_quantile(ds[name].values, 0.5),
+            "p90": month_quantile(ds[name].values, 0.9),
             "prob_within_horizon": float((~np.isnat(ds[name].values)).mean()),
         }
         for name in ("crossover", "crossover_production_only")

@@ -52,6 +52,15 @@ def attrs(scenario: Scenario, samples: int, seed: int, title: str) -> dict[str, 
     }
 
 
+def month_quantile(values: np.ndarray, q: float) -> str | None:
+    """Quantile of per-sample months as 'YYYY-MM'; NaT counts as 'never' (None if chosen)."""
+    index = np.where(np.isnat(values), np.inf, values.astype("datetime64[M]").astype(float))
+    if index.size == 0:
+        return None
+    chosen = float(np.quantile(index, q, method="inverted_cdf"))
+    return None if not np.isfinite(chosen) else str(np.datetime64(int(chosen), "M"))
+
+
 def simulate(
     scenario: Scenario | str | Path = "baseline",
     samples: int | None = None,

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from outproduce.analyses.simulation import resolve, simulate
+from outproduce.analyses.simulation import month_quantile, resolve, simulate
 from outproduce.scenario.model import Scenario
 from outproduce.scenario.uncertain import median
 
@@ -75,14 +75,6 @@ def sustain(
     return view
 
 
-def _month_text(values: np.ndarray, q: float) -> str | None:
-    index = np.where(np.isnat(values), np.inf, values.astype("datetime64[M]").astype(float))
-    if index.size == 0:
-        return None
-    chosen = float(np.quantile(index, q, method="inverted_cdf"))
-    return None if not np.isfinite(chosen) else str(np.datetime64(int(chosen), "M"))
-
-
 def summarise_sustain(view: xr.Dataset, scenario: Scenario) -> list[dict[str, Any]]:
     """Per holder: yearly stock and shortfall quantiles, sustainment, rebuild estimates."""
     summary = []
@@ -139,9 +131,9 @@ def summarise_sustain(view: xr.Dataset, scenario: Scenario) -> list[dict[str, An
                 "target_stock": target,
                 "target_month": by,
                 "p_reached_by_target_month": p_by,
-                "reached_p10": _month_text(reached, 0.1),
-                "reached_p50": _month_text(reached, 0.5),
-                "reached_p90": _month_text(reached, 0.9),
+                "reached_p10": month_quantile(reached, 0.1),
+                "reached_p50": month_quantile(reached, 0.5),
+                "reached_p90": month_quantile(reached, 0.9),
                 "years_after_horizon_at_last_year_net_rate_p50": float(np.median(years))
                 if np.isfinite(np.median(years))
                 else None,
