@@ -26,15 +26,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from outproduce.engine.capacity import capacity_chunk, draw_capacity_inputs
+from outproduce.engine.capacity import CHUNK, capacity_chunk, draw_capacity_inputs
 from outproduce.engine.outages import availability
 from outproduce.engine.sampling import uniforms
 from outproduce.engine.timegrid import month_offset
-from outproduce.scenario.loading import pool_of
 from outproduce.scenario.model import Scenario
 from outproduce.scenario.uncertain import ppf
 
-CHUNK = 1024
 INPUTS = ("shell_bodies", "charges", "explosive_t", "propellant_t")
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -68,12 +66,12 @@ def layout(scenario: Scenario) -> Layout:
     """Derive the static index structures the month loop needs."""
     line_ids = list(scenario.lines)
     lines = [scenario.lines[i] for i in line_ids]
-    pools = sorted({pool_of(ln, scenario.inputs.pools) for ln in lines})
+    pools = sorted({ln.pool_name(scenario.inputs.pools) for ln in lines})
     line_pool = np.array(
-        [pools.index(pool_of(ln, scenario.inputs.pools)) for ln in lines], dtype=int
+        [pools.index(ln.pool_name(scenario.inputs.pools)) for ln in lines], dtype=int
     )
     produced = {
-        (pools.index(pool_of(ln, scenario.inputs.pools)), ln.product_class)
+        (pools.index(ln.pool_name(scenario.inputs.pools)), ln.product_class)
         for ln in lines
         if ln.product_class in INPUTS
     }
@@ -105,8 +103,8 @@ def layout(scenario: Scenario) -> Layout:
     for index, (line_id, line) in enumerate(zip(line_ids, lines, strict=True)):
         if line_id in sellers:
             line_seller[index] = sellers.index(line_id)
-        elif pool_of(line, scenario.inputs.pools) in sellers and line.product_class == "rounds":
-            line_seller[index] = sellers.index(pool_of(line, scenario.inputs.pools))
+        elif line.pool_name(scenario.inputs.pools) in sellers and line.product_class == "rounds":
+            line_seller[index] = sellers.index(line.pool_name(scenario.inputs.pools))
     seller_keeps = np.array(
         [
             all(ln.unsold == "held" for ln, q in zip(lines, line_seller, strict=True) if q == k)

@@ -346,7 +346,7 @@ def load_scenario(name_or_path: str | Path = "baseline") -> Scenario:
 
 def _check_references(spec: ScenarioFile, lines: dict[str, Line], source: _Source) -> None:
     """Contracts name existing suppliers; transfers name existing holders."""
-    pools = {pool_of(line, spec.inputs.pools) for line in lines.values()}
+    pools = {line.pool_name(spec.inputs.pools) for line in lines.values()}
     for contract_id, contract in spec.contracts.items():
         if contract.supplier not in lines and contract.supplier not in pools:
             path = ("contracts", contract_id, "supplier")
@@ -367,10 +367,3 @@ def _check_references(spec: ScenarioFile, lines: dict[str, Line], source: _Sourc
                     field=".".join(path),
                     line=source.line_of(path),
                 )
-
-
-def pool_of(line: Line, pools: str) -> str:
-    """The input pool (and pooled-supplier name) a line belongs to."""
-    if line.pool:
-        return line.pool
-    return line.bloc if pools == "bloc" else line.country

@@ -270,6 +270,12 @@ class Line(_Strict):
     def _utilisation_share(cls, value: Any) -> Any:
         return _check_share(value, "utilisation")
 
+    def pool_name(self, pools: str) -> str:
+        """The input pool (and pooled-supplier name) of the line: its bloc or its country."""
+        if self.pool:
+            return self.pool
+        return self.bloc if pools == "bloc" else self.country
+
     @field_validator("ramp_length_factor")
     @classmethod
     def _ramp_factor_positive(cls, value: Any) -> Any:
