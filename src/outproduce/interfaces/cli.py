@@ -114,16 +114,18 @@ def _millions(mid: float, low: float, high: float) -> str:
     return f"{mid / 1e6:.2f} ({low / 1e6:.2f}–{high / 1e6:.2f})"
 
 
+def provenance(attrs: dict[str, Any]) -> dict[str, Any]:
+    """Scenario, hash, data and package versions, seed and samples of a result."""
+    document = {
+        key: attrs[key] for key in ("scenario", "scenario_hash", "data_version", "package_version")
+    }
+    return document | {"seed": int(attrs["seed"]), "samples": int(attrs["samples"])}
+
+
 def balance_document(ds: Any, summary: BalanceSummary) -> dict[str, Any]:
     """The ``--json`` document of ``outproduce balance``."""
     annual = summary.annual.copy()
-    return {
-        "scenario": ds.attrs["scenario"],
-        "scenario_hash": ds.attrs["scenario_hash"],
-        "data_version": ds.attrs["data_version"],
-        "package_version": ds.attrs["package_version"],
-        "seed": int(ds.attrs["seed"]),
-        "samples": int(ds.attrs["samples"]),
+    return provenance(ds.attrs) | {
         "units": "155mm-equivalent rounds (annual totals: rounds per calendar year)",
         "crossover_definition": ds.attrs["crossover_definition"],
         "crossover": summary.crossover,
@@ -271,13 +273,7 @@ def sustain_cmd(
     view = sustain(loaded, samples=samples, seed=seed)
     holders = summarise_sustain(view, loaded)
     if as_json:
-        document = {
-            key: view.attrs[key]
-            for key in ("scenario", "scenario_hash", "data_version", "package_version")
-        }
-        document |= {
-            "seed": int(view.attrs["seed"]),
-            "samples": int(view.attrs["samples"]),
+        document = provenance(view.attrs) | {
             "units": "rounds (155mm-equivalent as bought)",
             "holders": holders,
         }
