@@ -207,3 +207,25 @@ def test_cli_prints_one_line_and_exits_2_without_traceback(case, write_yaml):
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(InputError, match="no such scenario"):
         load_scenario(tmp_path / "absent.yaml")
+
+
+def test_every_source_named_in_the_baseline_resolves():
+    from outproduce.data.catalog import source_lookup, split_sources
+
+    known = set(source_lookup())
+    named = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "source" and isinstance(value, str):
+                    named.extend(split_sources(value))
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(load_scenario("baseline").model_dump(mode="json", by_alias=True))
+    assert len(named) > 50
+    assert set(named) <= known, set(named) - known
