@@ -320,7 +320,7 @@ def reference_balance(scenario: Scenario, samples: int, seed: int) -> list[dict]
         crossover = None
         for m in range(n_months):
             if all(
-                totals["alliance"][k] >= totals["adversary"][k] * (1 - 1e-9)
+                totals["alliance"][k] >= totals["adversary"][k] * (1 - 1e-9) - 1e-9
                 for k in range(m, n_months)
             ):
                 crossover = m

@@ -166,3 +166,12 @@ def test_outages_stop_a_line_for_their_duration(write_yaml):
         assert (runs[:-1] >= 3).all() if len(runs) > 1 else True
     # P(running) = (1 - p)^3 after the first months.
     assert stopped[:, 6:].mean() == pytest.approx(1 - 0.8**3, abs=0.05)
+
+
+def test_chunk_size_and_worker_count_change_no_number():
+    """Same seed, same numbers: every result of the baseline chain, bit for bit."""
+    baseline = load_scenario("baseline")
+    one = run(baseline, 50, 9, chunk=50, workers=1)
+    many = run(baseline, 50, 9, chunk=7, workers=3)
+    for name in ("capacity", "production", "deliveries", "backlog", "held", "lead_time", "stock"):
+        assert np.array_equal(getattr(one, name), getattr(many, name), equal_nan=True), name

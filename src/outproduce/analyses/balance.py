@@ -105,8 +105,12 @@ def balance(
 
 
 def at_least(ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
-    """Ours >= theirs, counting ties within 1e-9 (relative) as ahead: float noise is not a lead."""
-    return ours >= theirs * (1 - 1e-9)
+    """Ours >= theirs, counting ties within 1e-9 (relative, or 1e-9 rounds) as ahead.
+
+    Float noise is not a lead: increments that cancel (a line stepping down to zero)
+    leave residues of about 1e-17 whose sign depends on the order of summation.
+    """
+    return ours >= theirs * (1 - 1e-9) - 1e-9
 
 
 def crossover_index(ahead: np.ndarray) -> np.ndarray:

@@ -13,15 +13,18 @@ steps have their increment scaled by the attainment draw. After a line's last
 full-rate month its rate changes by the yearly ``growth_after_last_step`` draw,
 compounded monthly.
 
-Why the double cumulative sum: a linear ramp's second difference is +1/n at ``a``
-and -1/n at ``a + n``, so scattering two numbers per step and summing twice over
-months builds every ramp in O(sample x line x month), not O(sample x step x month).
-A logistic ramp adds its (small, windowed) difference from the linear one.
+How it is computed (see ``capacity_chunk``): a step only touches the months where its
+ramp rises (increment x ramp) and, from the month its ramp reaches 1, the line's
+running level is added once per segment. Ramps are tabulated once per run; a target
+step's ramp is tabulated for every slip value and looked up per sample. Each line is
+summed in a cache-sized buffer and written once, so the cost is close to one write
+of the (sample x line x month) array.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -58,6 +61,11 @@ class CapacityDraws:
     def samples(self) -> int:
         """Number of samples drawn."""
         return int(self.delta.shape[0])
+
+    @cached_property
+    def plan(self) -> _Plan:
+        """Ramp tables shared by every chunk, built on first use."""
+        return _plan(self)
 
 
 def draw_capacity_inputs(scenario: Scenario, samples: int, seed: int) -> CapacityDraws:
@@ -145,67 +153,107 @@ def _ramp_matrix(
     return np.where(logistic[:, None], logistic_shape(x), x)
 
 
-def _padded(steps_of_line: list[np.ndarray]) -> np.ndarray:
-    """(L, Kmax) step indices per line, -1 where a line has fewer steps."""
-    width = max((len(k) for k in steps_of_line), default=0)
-    table = np.full((len(steps_of_line), max(width, 1)), -1, dtype=int)
-    for line, steps in enumerate(steps_of_line):
-        table[line, : len(steps)] = steps
-    return table
+@dataclass(frozen=True)
+class _Plan:
+    """What every chunk shares: when each step's ramp rises, and the ramp itself.
+
+    A step adds ``increment x ramp`` over the months where its ramp rises, and its bare
+    increment from the month the ramp reaches 1 ("tail"). A target step's ramp depends
+    on the sample's slip: ``shifted[k][j]`` is its ramp delayed by ``slip_low + j``
+    months, looked up per sample instead of recomputed. Tails are sorted by start so a
+    line adds its running level once per segment instead of once per step.
+    """
+
+    lines: list[np.ndarray]  # step indices of each line
+    varying: np.ndarray  # (L,) bool: the line's ramp length is uncertain
+    fixed_n: np.ndarray  # (K,) ramp length in months where it is not uncertain
+    rises: list[list[tuple[int, int, int, np.ndarray]]]  # per line: (step, from, to, ramp)
+    tails: list[list[tuple[int, int]]]  # per line: (step, month the ramp is 1), sorted
+    slip_low: int
+    slip_high: int
 
 
-def _batched(
-    delta: np.ndarray, table: np.ndarray, ramps: np.ndarray, out: np.ndarray | None = None
-) -> np.ndarray:
-    """sum_k delta[s, k] ramps[k, m] per line: (s, L, M), written into ``out`` if given."""
-    valid = table >= 0
-    d = np.where(valid[None], delta[:, np.maximum(table, 0)], 0.0)  # (s, L, Kmax)
-    r = np.where(valid[:, :, None], ramps[np.maximum(table, 0)], 0.0)  # (L, Kmax, M)
-    # einsum's own loop sums over k in a fixed order for every element, so results do not
-    # depend on how samples are chunked (a BLAS product may block, and round, differently).
-    return np.einsum("slk,lkm->slm", d, r, optimize=False, out=out)
+def _plan(d: CapacityDraws) -> _Plan:
+    lines, months = len(d.line_ids), d.months
+    varying = np.ptp(d.ramp_factor, axis=0) > 0 if d.samples else np.zeros(lines, bool)
+    fixed_n = np.maximum(np.rint(d.step_months * d.ramp_factor[0, d.step_line]), 1).astype(int)
+    target = np.flatnonzero(d.step_target & ~varying[d.step_line])
+    # A delay beyond these bounds leaves every target ramp all-0 or all-1 on the grid.
+    low = int(np.min(-d.step_start[target] - fixed_n[target], initial=0))
+    high = int(np.max(months - d.step_start[target], initial=0))
+    slips = np.arange(low, high + 1)
+    by_line = [np.flatnonzero(d.step_line == line) for line in range(lines)]
+    rises: list[list[tuple[int, int, int, np.ndarray]]] = [[] for _ in range(lines)]
+    tails: list[list[tuple[int, int]]] = [[] for _ in range(lines)]
+    for line in np.flatnonzero(~varying):
+        for k in by_line[line]:
+            starts = d.step_start[k] + (slips if d.step_target[k] else np.zeros(1, int))
+            ramp = _ramp_matrix(
+                starts,
+                np.full(starts.size, fixed_n[k]),
+                np.full(starts.size, d.step_logistic[k]),
+                months,
+            )  # (slip values or 1, M)
+            nonzero, below_one = (ramp > 0).any(axis=0), (ramp < 1).any(axis=0)
+            first = int(np.argmax(nonzero)) if nonzero.any() else months
+            full = int(months - np.argmax(below_one[::-1])) if below_one.any() else 0
+            if first < full:
+                rises[line].append((int(k), first, full, ramp[:, first:full]))
+            if full < months:
+                tails[line].append((int(k), full))
+        tails[line].sort(key=lambda pair: pair[1])
+    return _Plan(
+        lines=by_line,
+        varying=varying,
+        fixed_n=fixed_n,
+        rises=rises,
+        tails=tails,
+        slip_low=low,
+        slip_high=high,
+    )
 
 
 def capacity_chunk(d: CapacityDraws, rows: slice, out: np.ndarray) -> np.ndarray:
     """Capacity of samples ``rows`` written into ``out`` (sample, line, month).
 
-    Steps whose timing is the same in every sample (not a target, fixed ramp length)
-    form one ramp matrix; target steps get one ramp matrix per slip value (slip is one
-    draw per sample, so samples group by it); lines with an uncertain ramp length are
-    evaluated sample by sample in closed form.
+    Line by line and step by step, in a fixed order (so a sample's numbers never depend
+    on the chunk it is in), in a small buffer that stays in cache and is written once.
+    A line with an uncertain ramp length is evaluated in closed form per sample.
     """
-    lines, months = len(d.line_ids), d.months
+    plan = d.plan
+    months = d.months
     slip = d.slip[rows].astype(int)
+    slip_index = np.clip(slip, plan.slip_low, plan.slip_high) - plan.slip_low
     # Utilisation scales every increment of its line: folding it in here saves a pass.
     delta = d.delta[rows] * np.where(d.step_target[None, :], d.attainment[rows, None], 1.0)
     delta *= d.utilisation[rows][:, d.step_line]
-    factor = d.ramp_factor[rows]
-    varying = np.ptp(d.ramp_factor, axis=0) > 0 if d.samples else np.zeros(lines, bool)
-    fixed_n = np.maximum(np.rint(d.step_months * d.ramp_factor[0, d.step_line]), 1)
-    by_line = [np.flatnonzero(d.step_line == line) for line in range(lines)]
-    plain = [k[~d.step_target[k] & ~varying[line]] for line, k in enumerate(by_line)]
-    target = [k[d.step_target[k] & ~varying[line]] for line, k in enumerate(by_line)]
-    _batched(
-        delta, _padded(plain), _ramp_matrix(d.step_start, fixed_n, d.step_logistic, months), out=out
-    )
-    with_target = np.flatnonzero([len(k) > 0 for k in target])
-    if with_target.size:
-        table = _padded([target[line] for line in with_target])
-        for value in np.unique(slip):
-            group = np.flatnonzero(slip == value)
-            ramps = _ramp_matrix(d.step_start + value, fixed_n, d.step_logistic, months)
-            out[np.ix_(group, with_target)] += _batched(delta[group], table, ramps)
     m = np.arange(months)
-    for line in np.flatnonzero(varying):
-        for k in by_line[line]:
-            first = d.step_start[k] + slip * d.step_target[k]
-            n = np.maximum(np.rint(d.step_months[k] * factor[:, line]), 1)
-            x = np.clip((m[None, :] - first[:, None] + 1) / n[:, None], 0.0, 1.0)
-            out[:, line] += delta[:, k, None] * (logistic_shape(x) if d.step_logistic[k] else x)
-    for line in np.flatnonzero(np.any(d.growth[rows] != 0, axis=0)):
-        _grow_after_last_step(d, rows, line, by_line[line], slip, fixed_n, out)
-    if (delta < 0).any():  # a falling step (or attainment above 1) could undershoot zero
-        np.maximum(out, 0.0, out=out)
+    grows = np.any(d.growth[rows] != 0, axis=0)
+    rate = np.empty((rows.stop - rows.start, months))
+    for line, steps in enumerate(plan.lines):
+        rate[...] = 0.0
+        if plan.varying[line]:
+            for k in steps:
+                first = d.step_start[k] + slip * d.step_target[k]
+                n = np.maximum(np.rint(d.step_months[k] * d.ramp_factor[rows, line]), 1)
+                x = np.clip((m[None, :] - first[:, None] + 1) / n[:, None], 0.0, 1.0)
+                rate += delta[:, k, None] * (logistic_shape(x) if d.step_logistic[k] else x)
+        for k, first, full, ramp in plan.rises[line]:
+            rate[:, first:full] += delta[:, k, None] * (
+                ramp[slip_index] if d.step_target[k] else ramp[0]
+            )
+        tails = plan.tails[line]
+        level = np.zeros(rate.shape[0])
+        for i, (k, start) in enumerate(tails):
+            level = level + delta[:, k]
+            end = tails[i + 1][1] if i + 1 < len(tails) else months
+            if end > start:
+                rate[:, start:end] += level[:, None]
+        if grows[line]:
+            _grow_after_last_step(d, rows, line, slip, rate)
+        if (delta[:, steps] < 0).any():  # a falling step, or attainment above 1
+            np.maximum(rate, 0.0, out=rate)
+        out[:, line, :] = rate
     return out
 
 
@@ -213,31 +261,43 @@ def _grow_after_last_step(
     d: CapacityDraws,
     rows: slice,
     line: int,
-    steps: np.ndarray,
     slip: np.ndarray,
-    fixed_n: np.ndarray,
-    out: np.ndarray,
+    rate: np.ndarray,
 ) -> None:
-    """Multiply a line's rate after its last full-rate month by (1 + g) ** (months / 12)."""
+    """Grow a line's ``rate`` (sample, month) by (1 + g) ** (years) after its last step."""
+    plan = d.plan
     last = np.full(rows.stop - rows.start, -(10**9))
-    for k in steps:
-        if np.ptp(d.ramp_factor[:, line]) > 0:
+    for k in plan.lines[line]:
+        if plan.varying[line]:
             n = np.maximum(np.rint(d.step_months[k] * d.ramp_factor[rows, line]), 1)
         else:
-            n = fixed_n[k]
+            n = plan.fixed_n[k]
         last = np.maximum(last, d.step_start[k] + slip * d.step_target[k] + n - 1)
     growth = d.growth[rows, line]
     if (growth <= -1).any():  # -100%: nothing after the last step
         years = np.maximum(np.arange(d.months)[None, :] - last[:, None], 0) / 12.0
-        out[:, line] *= np.where(years == 0, 1.0, (1.0 + growth[:, None]) ** years)
+        rate *= np.where(years == 0, 1.0, (1.0 + growth[:, None]) ** years)
         return
-    rate = np.log1p(growth) / 12.0
-    if np.ptp(last) == 0:  # the same last month in every sample: one outer product
-        months_after = np.maximum(np.arange(d.months) - last[0], 0)
-        out[:, line] *= np.exp(np.multiply.outer(rate, months_after))
+    monthly = np.log1p(growth) / 12.0
+    if np.ptp(last) == 0:  # the same last month in every sample: only the months after it
+        after = int(np.clip(last[0] + 1, 0, d.months))
+        rate[:, after:] *= _compound(monthly, after - last[0], d.months - after)
     else:
         months_after = np.maximum(np.arange(d.months)[None, :] - last[:, None], 0)
-        out[:, line] *= np.exp(rate[:, None] * months_after)
+        rate *= np.exp(monthly[:, None] * months_after)
+
+
+def _compound(monthly: np.ndarray, first: int, count: int) -> np.ndarray:
+    """exp(monthly[s] x j) for j = first .. first + count - 1, shape (S, count).
+
+    Written as exp(monthly x (first + 16q)) x exp(monthly x r) with j - first = 16q + r:
+    two small tables of exponentials and one product, instead of an exponential per
+    element (the exponential is the costly part of growth after the last step).
+    """
+    blocks = -(-count // 16)
+    coarse = np.exp(np.multiply.outer(monthly, first + 16 * np.arange(blocks)))
+    fine = np.exp(np.multiply.outer(monthly, np.arange(16)))
+    return (coarse[:, :, None] * fine[:, None, :]).reshape(monthly.size, -1)[:, :count]
 
 
 def capacity_rates(

@@ -22,6 +22,8 @@ and chunked over samples so memory stays bounded. Per month:
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -160,12 +162,18 @@ def _onehot(index: np.ndarray, size: int) -> np.ndarray:
 
 @dataclass
 class HolderDraws:
-    """Sampled holder inputs: initial stocks, monthly consumption and planned transfers."""
+    """Sampled holder inputs: initial stocks, monthly consumption and planned transfers.
+
+    Stored month-major (month first) because the stock pass reads one month at a time;
+    transfers are kept per planned (sender, recipient) pair, not as a dense H x H grid.
+    """
 
     initial: np.ndarray  # (S, H)
     start: np.ndarray  # (H,) month index from which the stock is tracked
-    consumption: np.ndarray  # (S, H, M) rounds per month
-    transfers: np.ndarray  # (S, H_from, H_to, M) planned rounds per month
+    consumption: np.ndarray  # (M, S, H) rounds per month
+    transfers: np.ndarray  # (M, S, P) planned rounds per month of each transfer
+    sender: np.ndarray  # (P,) holder index
+    recipient: np.ndarray  # (P,) holder index
 
 
 def draw_holders(scenario: Scenario, samples: int, seed: int, months: int) -> HolderDraws:
@@ -177,8 +185,10 @@ def draw_holders(scenario: Scenario, samples: int, seed: int, months: int) -> Ho
         [max(month_offset(scenario.holders[i].stock_month or h.start, h), 0) for i in ids],
         dtype=int,
     )
-    consumption = np.zeros((samples, len(ids), months))
-    transfers = np.zeros((samples, len(ids), len(ids), months))
+    pairs = [(a, ids.index(t.to)) for a, i in enumerate(ids) for t in scenario.holders[i].transfers]
+    consumption = np.zeros((months, samples, len(ids)))
+    transfers = np.zeros((months, samples, len(pairs)))
+    pair = 0
     for a, holder_id in enumerate(ids):
         holder = scenario.holders[holder_id]
         initial[:, a] = ppf(
@@ -194,24 +204,28 @@ def draw_holders(scenario: Scenario, samples: int, seed: int, months: int) -> Ho
             rate = ppf(
                 phase.rounds_per_day, uniforms(seed, f"holder:{holder_id}:consumption:{k}", samples)
             )
-            consumption[:, a, first : max(last, first)] = rate[:, None] * DAYS_PER_MONTH
+            consumption[first : max(last, first), :, a] = np.maximum(rate, 0) * DAYS_PER_MONTH
         for k, transfer in enumerate(holder.transfers):
-            b = ids.index(transfer.to)
             first = max(month_offset(transfer.start, h), 0)
             last = min(month_offset(transfer.end, h) + 1, months)
             rate = ppf(
                 transfer.rounds_per_month,
                 uniforms(seed, f"holder:{holder_id}:transfer:{k}", samples),
             )
-            transfers[:, a, b, first : max(last, first)] += rate[:, None]
-    tracked = np.arange(months)[None, :] >= start[:, None]  # (H, M)
-    consumption *= tracked[None]
-    transfers *= (tracked[:, None, :] & tracked[None, :, :])[None]
+            transfers[first : max(last, first), :, pair] = np.maximum(rate, 0)
+            pair += 1
+    tracked = np.arange(months)[:, None] >= start[None, :]  # (M, H)
+    consumption *= tracked[:, None, :]
+    sender = np.array([p[0] for p in pairs], dtype=int)
+    recipient = np.array([p[1] for p in pairs], dtype=int)
+    transfers *= (tracked[:, sender] & tracked[:, recipient])[:, None, :]
     return HolderDraws(
         initial=initial,
         start=start,
-        consumption=np.maximum(consumption, 0),
-        transfers=np.maximum(transfers, 0),
+        consumption=consumption,
+        transfers=transfers,
+        sender=sender,
+        recipient=recipient,
     )
 
 
@@ -256,12 +270,20 @@ class Results:
 
 
 def run(
-    scenario: Scenario, samples: int, seed: int, chunk: int = CHUNK, keep_capacity: bool = True
+    scenario: Scenario,
+    samples: int,
+    seed: int,
+    chunk: int = CHUNK,
+    keep_capacity: bool = True,
+    workers: int | None = None,
 ) -> Results:
     """Simulate every month of the horizon for ``samples`` samples.
 
     ``keep_capacity=False`` drops the (sample x line x month) capacity array from the
-    results (production is kept): it halves peak memory for large runs.
+    results (production is kept): it halves peak memory for large runs. ``workers``
+    threads (default: one per core) compute chunks of samples side by side (numpy
+    releases the interpreter lock in its loops); every chunk writes its own rows from
+    its own draws, so the numbers are the same for any number of workers.
     """
     lay = layout(scenario)
     draws = draw_capacity_inputs(scenario, samples, seed)
@@ -281,23 +303,24 @@ def run(
         if unconstrained
         else np.full((samples, n_l, months), -1, dtype=np.int8),
         pool_stock=np.zeros((samples, n_p, n_i, months)),
-        deliveries=np.zeros((samples, n_o, months)),
-        backlog=np.zeros((samples, n_o, months)),
-        held=np.zeros((samples, n_q, months)),
-        sold_elsewhere=np.zeros((samples, n_q, months)),
-        lead_time=np.full((samples, n_q, months), np.nan),
-        stock=np.zeros((samples, n_h, months)),
-        shortfall=np.zeros((samples, n_h, months)),
-        consumption=holders.consumption,
-        received=np.zeros((samples, n_h, months)),
-        transfers_in=np.zeros((samples, n_h, months)),
-        transfers_out=np.zeros((samples, n_h, months)),
+        deliveries=_month_major((samples, n_o, months)),
+        backlog=_month_major((samples, n_o, months)),
+        held=_month_major((samples, n_q, months)),
+        sold_elsewhere=_month_major((samples, n_q, months)),
+        lead_time=_month_major((samples, n_q, months)),
+        stock=_month_major((samples, n_h, months)),
+        shortfall=_month_major((samples, n_h, months)),
+        consumption=holders.consumption.transpose(1, 2, 0),
+        received=_month_major((samples, n_h, months)),
+        transfers_in=_month_major((samples, n_h, months)),
+        transfers_out=_month_major((samples, n_h, months)),
     )
-    # Capacity and production are (sample x line x month): computed a chunk at a time.
+
+    # Every sample is independent of the others: the whole chain runs a chunk at a time.
     # When no input constrains output, capacity is written straight into production.
-    for begin in range(0, samples, chunk):
-        rows = slice(begin, min(begin + chunk, samples))
-        cap = res.production[rows] if unconstrained else np.empty((rows.stop - begin, n_l, months))
+    def one_chunk(rows: slice) -> None:
+        n_s = rows.stop - rows.start
+        cap = res.production[rows] if unconstrained else np.empty((n_s, n_l, months))
         capacity_chunk(draws, rows, cap)
         for index, running in avail.items():
             cap[:, index, :] *= running[rows]
@@ -305,14 +328,22 @@ def run(
             res.capacity[rows] = cap
         if not unconstrained:
             _production_pass(lay, cap, bom[rows], rows, res)
-    # Orders and stocks are small (sample x order / holder): one pass over all samples.
-    everyone = slice(0, samples)
-    if lay.order_ids:
-        made = seller_output(lay, res.production)
-        _order_pass(lay, made, everyone, res)
-        res.lead_time[:] = lead_times(lay, made, res.backlog, res.deliveries, res.held)
-    if lay.holder_ids:
-        _stock_pass(lay, holders, everyone, res)
+        if lay.order_ids:
+            made = seller_output(lay, res.production[rows])
+            _order_pass(lay, made, rows, res)
+            _lead_times(lay, made, rows, res)
+        if lay.holder_ids:
+            _stock_pass(lay, holders, rows, res)
+
+    chunks = [slice(b, min(b + chunk, samples)) for b in range(0, samples, chunk)]
+    draws.plan  # noqa: B018 - built once here, not raced for by the workers
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    if workers > 1 and len(chunks) > 1:
+        with ThreadPoolExecutor(min(workers, len(chunks))) as pool:
+            list(pool.map(one_chunk, chunks))
+    else:
+        for rows in chunks:
+            one_chunk(rows)
     return res
 
 
@@ -346,94 +377,150 @@ def _production_pass(
 
 def seller_output(lay: Layout, production: np.ndarray) -> np.ndarray:
     """Monthly output of each supplier (a line, or the lines of a pool): (S, Q, M)."""
-    return np.stack(
-        [production[:, lay.line_seller == q, :].sum(axis=1) for q in range(len(lay.sellers))],
-        axis=1,
-    )
+    made = np.zeros((production.shape[0], len(lay.sellers), production.shape[2]))
+    for line in np.flatnonzero(lay.line_seller >= 0):  # views, in line order: no copies
+        made[:, lay.line_seller[line]] += production[:, line]
+    return made
+
+
+def _month_major(shape: tuple[int, int, int]) -> np.ndarray:
+    """An (S, X, M) result stored month by month, so a month's slice is contiguous.
+
+    The month loops below write one month at a time; with months last, each write
+    would touch one cache line per element. ``_by_month`` gives the (M, S, X) view.
+    """
+    samples, entities, months = shape
+    return np.zeros((months, samples, entities)).transpose(1, 2, 0)
+
+
+def _by_month(result: np.ndarray) -> np.ndarray:
+    """The (M, S, X) view of an (S, X, M) result."""
+    return result.transpose(2, 0, 1)
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """Sums columns by group in a fixed order (no BLAS: the same bits for any chunk)."""
+
+    order: np.ndarray  # columns sorted by group (stable)
+    starts: np.ndarray  # first sorted column of each non-empty group
+    present: np.ndarray  # the group of each start
+    size: int
+
+    @classmethod
+    def of(cls, group: np.ndarray, size: int) -> _Groups:
+        """Groups of columns; negative group numbers are left out."""
+        order = np.flatnonzero(group >= 0)
+        order = order[np.argsort(group[order], kind="stable")]
+        sorted_group = group[order]
+        starts = np.flatnonzero(np.r_[True, sorted_group[1:] != sorted_group[:-1]])
+        return cls(
+            order,
+            starts if order.size else order,
+            sorted_group[starts] if order.size else order,
+            size,
+        )
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """Sum the last axis of ``values`` (..., N) by group: (..., size)."""
+        out = np.zeros((*values.shape[:-1], self.size))
+        if self.order.size:
+            out[..., self.present] = np.add.reduceat(values[..., self.order], self.starts, axis=-1)
+        return out
 
 
 def _order_pass(lay: Layout, made: np.ndarray, rows: slice, res: Results) -> None:
     """First in, first out per supplier, on (sample x supplier) and (sample x order) arrays."""
-    made = made[rows]
     n_s, _, months = made.shape
-    per_seller = _onehot(lay.order_seller, len(lay.sellers))  # (O, Q)
+    made = np.ascontiguousarray(made.transpose(2, 0, 1))  # (M, S, Q)
+    per_seller = _Groups.of(lay.order_seller, len(lay.sellers))
     remaining = np.broadcast_to(lay.order_quantity, (n_s, len(lay.order_ids))).copy()
     held = np.zeros((n_s, len(lay.sellers)))
     seg_first = np.searchsorted(lay.order_seller, lay.order_seller, side="left")
+    deliveries, backlog = _by_month(res.deliveries), _by_month(res.backlog)
+    held_at, sold = _by_month(res.held), _by_month(res.sold_elsewhere)
     for m in range(months):
-        available = held + made[:, :, m]
+        available = held + made[m]
         open_now = remaining * (lay.order_open[None, :] <= m)
         before = np.cumsum(open_now, axis=1) - open_now
         before = before - before[:, seg_first]
         delivered = np.clip(available[:, lay.order_seller] - before, 0.0, open_now)
         remaining -= delivered
-        left = available - delivered @ per_seller
+        left = available - per_seller.sum(delivered)
         held = left * lay.seller_keeps[None, :]
-        res.sold_elsewhere[rows, :, m] = left - held
-        res.deliveries[rows, :, m] = delivered
-        res.backlog[rows, :, m] = remaining * (lay.order_signed[None, :] <= m)
-        res.held[rows, :, m] = held
+        sold[m, rows] = left - held
+        deliveries[m, rows] = delivered
+        backlog[m, rows] = remaining * (lay.order_signed[None, :] <= m)
+        held_at[m, rows] = held
 
 
 def _stock_pass(lay: Layout, holders: HolderDraws, rows: slice, res: Results) -> None:
     """Deliveries in, transfers (limited to what the sender holds), consumption out."""
     months = res.stock.shape[2]
-    tracked = np.arange(months)[None, :] >= holders.start[:, None]  # (H, M)
-    received = (
-        np.einsum(
-            "som,oh->shm", res.deliveries[rows], _onehot(lay.order_holder, len(lay.holder_ids))
-        )
-        * tracked[None]
-    )
-    res.received[rows] = received
-    stock = np.zeros((received.shape[0], len(lay.holder_ids)))
-    transfers = holders.transfers[rows]
+    n_h = len(lay.holder_ids)
+    tracked = np.arange(months)[:, None] >= holders.start[None, :]  # (M, H)
+    received = _by_month(res.received)[:, rows]
+    received[...] = _Groups.of(lay.order_holder, n_h).sum(_by_month(res.deliveries)[:, rows])
+    received *= tracked[:, None, :]
+    stock_at, short = _by_month(res.stock)[:, rows], _by_month(res.shortfall)[:, rows]
+    got_at, sent_at = _by_month(res.transfers_in)[:, rows], _by_month(res.transfers_out)[:, rows]
+    sends, gets = _Groups.of(holders.sender, n_h), _Groups.of(holders.recipient, n_h)
+    moves = holders.sender.size > 0
+    initial = holders.initial[rows]
+    stock = np.zeros((rows.stop - rows.start, n_h))
     for m in range(months):
-        stock += received[:, :, m]
-        stock += holders.initial[rows] * (holders.start == m)[None, :]
-        planned = transfers[:, :, :, m]  # (s, from, to)
-        wanted = planned.sum(axis=2)
-        scale = np.ones_like(wanted)
-        np.divide(stock, wanted, out=scale, where=wanted > stock)
-        actual = planned * scale[:, :, None]
-        sent, got = actual.sum(axis=2), actual.sum(axis=1)
-        stock += got - sent
-        stock -= holders.consumption[rows, :, m]
-        res.shortfall[rows, :, m] = np.maximum(-stock, 0.0)
-        stock = np.maximum(stock, 0.0)
-        res.stock[rows, :, m] = stock
-        res.transfers_in[rows, :, m] = got
-        res.transfers_out[rows, :, m] = sent
+        stock += received[m]
+        stock += initial * (holders.start == m)[None, :]
+        if moves:
+            planned = holders.transfers[m, rows]  # (s, pair)
+            wanted = sends.sum(planned)
+            scale = np.ones_like(wanted)
+            np.divide(stock, wanted, out=scale, where=wanted > stock)
+            actual = planned * scale[:, holders.sender]
+            sent, got = sends.sum(actual), gets.sum(actual)
+            stock += got - sent
+            got_at[m], sent_at[m] = got, sent
+        stock -= holders.consumption[m, rows]
+        np.maximum(-stock, 0.0, out=short[m])
+        np.maximum(stock, 0.0, out=stock)
+        stock_at[m] = stock
 
 
-def lead_times(
-    lay: Layout,
-    made: np.ndarray,
-    backlog: np.ndarray,
-    deliveries: np.ndarray,
-    held: np.ndarray,
-) -> np.ndarray:
+def _lead_times(lay: Layout, made: np.ndarray, rows: slice, res: Results) -> None:
     """Months until a new one-round order placed in month t would be delivered (NaN: never).
 
     It queues behind every order of the same supplier signed by t (first in, first
     out): the answer is the first month m >= t in which production from t on, plus
     rounds held at the start of t, covers that backlog plus one round. Order windows
     are ignored here (a marginal order is assumed deliverable at once).
+
+    Cumulative output never falls, so a binary search over months finds m; it runs on
+    flat month-major arrays with an infinite sentinel month (no bounds checks).
     """
-    months = made.shape[2]
-    cum = np.cumsum(made, axis=2)  # (s, Q, M)
-    owed = backlog + deliveries  # orders signed by t, undelivered at the start of t
-    signed_by = lay.order_signed[None, :, None] <= np.arange(months)[None, None, :]
-    queue = np.einsum("som,oq->sqm", owed * signed_by, _onehot(lay.order_seller, len(lay.sellers)))
-    held_before = np.concatenate([np.zeros_like(held[:, :, :1]), held[:, :, :-1]], axis=2)
-    cum_before = np.concatenate([np.zeros_like(cum[:, :, :1]), cum[:, :, :-1]], axis=2)
-    target = cum_before + queue + 1.0 - held_before  # need cum[m] >= target
-    t = np.broadcast_to(np.arange(months), target.shape)
-    low, high = t.copy(), np.full(target.shape, months)
+    n_s, n_q, months = made.shape
+    signed_by = lay.order_signed[None, None, :] <= np.arange(months)[:, None, None]
+    owed = _by_month(res.backlog)[:, rows] + _by_month(res.deliveries)[:, rows]
+    queue = _Groups.of(lay.order_seller, n_q).sum(owed * signed_by)  # (M, S, Q)
+    cum = np.empty((months + 1, n_s, n_q))
+    np.cumsum(made.transpose(2, 0, 1), axis=0, out=cum[:months])
+    cum[months] = np.inf
+    target = queue + 1.0
+    target[1:] += cum[: months - 1] - _by_month(res.held)[:-1, rows]
+    target -= 1e-9 * np.abs(target)  # reached when cum[m] >= target (relative tolerance)
+    # int32 indices: half the memory traffic of int64 (checked to fit below).
+    index = np.int32 if (months + 1) * n_s * n_q < 2**31 else np.int64
+    t = np.broadcast_to(np.arange(months, dtype=index)[:, None, None], target.shape)
+    low, high = t.copy(), np.full(target.shape, months, dtype=index)
+    base = np.arange(n_s * n_q, dtype=index).reshape(1, n_s, n_q)
+    stride = index(n_s * n_q)
+    flat = cum.reshape(-1)
+    mid = np.empty_like(low)
+    ok = np.empty(target.shape, dtype=bool)
     for _ in range(int(np.ceil(np.log2(months + 1))) + 1):
-        mid = (low + high) // 2
-        value = np.take_along_axis(cum, np.minimum(mid, months - 1), axis=2)
-        ok = (mid < months) & (value >= target - 1e-9 * np.abs(target))
-        high = np.where(ok, mid, high)
-        low = np.where(ok, low, mid + 1)
-    return np.where(high < months, high - t, np.nan).astype(float)
+        np.add(low, high, out=mid)
+        mid >>= 1
+        np.greater_equal(flat[mid * stride + base], target, out=ok)
+        np.copyto(high, mid, where=ok)
+        mid += 1
+        np.copyto(low, mid, where=~ok)
+    _by_month(res.lead_time)[:, rows] = np.where(high < months, high - t, np.nan)
