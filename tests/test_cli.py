@@ -116,3 +116,43 @@ def test_bad_arguments_exit_2_with_one_line(args):
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stderr.startswith("error: ")
+
+
+def test_spending_answers_the_germany_question():
+    result = run("spending", "--ally", "DEU", "--samples", "40", "--seed", "1")
+    assert result.exit_code == 0, result.output
+    assert "DEU: core 3.5% by 2035" in result.stdout
+    assert "Cumulative extra core spending" in result.stdout and "2035" in result.stdout
+
+
+def test_spending_json_and_out(tmp_path):
+    result = run("spending", "--json", "--samples", "30", "--seed", "2", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert {"allies", "yearly", "groups", "demand_vs_output", "data_version"} <= set(document)
+    row = next(r for r in document["yearly"] if r["iso3"] == "DEU" and r["year"] == 2030)
+    assert {"core_share", "core_usd", "resilience_usd", "rounds", "kind"} <= set(row)
+    assert len(document["allies"]) == 31  # Iceland has no NATO figure
+    for name in ("spending_allies.csv", "spending.json", "spending_gap.png", "spending_totals.png"):
+        assert (tmp_path / name).stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("spending", "--ally", "XYZ", "--samples", "5"),
+        ("spending", "--samples", "0"),
+        ("balance", "--bogus"),
+        ("no-such-command",),
+    ],
+)
+def test_usage_and_input_errors_are_one_line_exit_2(args, monkeypatch, capsys):
+    """Through the console-script entry point, as a user runs it."""
+    from outproduce.interfaces.cli import main
+
+    monkeypatch.setattr("sys.argv", ["outproduce", *args])
+    with pytest.raises(SystemExit) as info:
+        main()
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("error: ")

@@ -171,6 +171,30 @@ BAD = {
         "share between 0 and 1.5",
         6,
     ),
+    "unknown_spending_ally": (
+        "name: x\nbase: baseline\nspending:\n  allies:\n    XYZ: {shape: linear}\n",
+        "spending.allies.XYZ",
+        "unknown ally 'XYZ'",
+        5,
+    ),
+    "unknown_pathway_shape": (
+        "name: x\nbase: baseline\nspending:\n  shape: exponential\n",
+        "spending.shape",
+        "linear",
+        4,
+    ),
+    "equipment_share_above_one": (
+        "name: x\nbase: baseline\nspending:\n  equipment_share: 1.5\n",
+        "spending.equipment_share",
+        "fraction between 0 and 1",
+        4,
+    ),
+    "target_year_too_early": (
+        "name: x\nbase: baseline\nspending:\n  allies:\n    DEU: {target_year: 2020}\n",
+        "spending.allies.DEU.target_year",
+        "2026",
+        5,
+    ),
 }
 
 

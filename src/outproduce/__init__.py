@@ -11,6 +11,7 @@ __version__ = "0.1.0"
 
 from outproduce.analyses.balance import balance, summarise
 from outproduce.analyses.simulation import simulate
+from outproduce.analyses.spending import spending, summarise_spending
 from outproduce.analyses.sustain import summarise_sustain, sustain
 from outproduce.data.catalog import DATA_VERSION, load_table
 from outproduce.errors import InputError
@@ -24,7 +25,9 @@ __all__ = [
     "load_scenario",
     "load_table",
     "simulate",
+    "spending",
     "summarise",
+    "summarise_spending",
     "summarise_sustain",
     "sustain",
 ]

@@ -61,3 +61,73 @@ def balance_chart(ds: xr.Dataset, summary: BalanceSummary, path: Path) -> Path:
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+GROUP_COLOURS = {"alliance": "#333333", "europe_canada": "#1f5fa8", "usa": "#8a5a00"}
+
+
+def _footer(fig: plt.Figure, attrs: dict) -> None:
+    fig.text(
+        0.01,
+        0.01,
+        f"outproduce {attrs['package_version']} · data {attrs['data_version']} · scenario "
+        f"{attrs['scenario']} ({attrs['scenario_hash']}) · seed {attrs['seed']}",
+        fontsize=7,
+        color="grey",
+    )
+
+
+def spending_gap_chart(ds: xr.Dataset, allies: list[dict], path: Path) -> Path:
+    """Each ally's core share in the base year against its target: the gap to close."""
+    base = int(ds.attrs["price_base"].split()[1])
+    rows = sorted(allies, key=lambda r: r["gap_pp"])
+    names = [r["iso3"] for r in rows]
+    fig, ax = plt.subplots(figsize=(9, 9), dpi=120)
+    y = np.arange(len(rows))
+    start = [float(ds["core_share"].sel(ally=r["iso3"], year=base)) for r in rows]
+    ax.barh(y, start, color="#1f5fa8", alpha=0.8, label=f"core share {base} (NATO or pathway)")
+    ax.barh(
+        y,
+        [r["gap_pp"] for r in rows],
+        left=start,
+        color="#e0a030",
+        alpha=0.8,
+        label="gap to the target",
+    )
+    for i, r in enumerate(rows):
+        ax.plot([r["target_share"]] * 2, [i - 0.4, i + 0.4], color="black", linewidth=1)
+    ax.set_yticks(y, names, fontsize=7)
+    ax.set_xlabel("defence expenditure, % of GDP (NATO definition)")
+    ax.set_title(
+        f"Gap to the core target by {int(ds['target_year'].max())} — {ds.attrs['scenario']}"
+    )
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    _footer(fig, ds.attrs)
+    fig.tight_layout(rect=(0, 0.02, 1, 1))
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def spending_totals_chart(ds: xr.Dataset, path: Path) -> Path:
+    """Core defence spending of each group per year, P10-P90 bands, constant dollars."""
+    base = int(ds.attrs["price_base"].split()[1])
+    years = ds["year"].values
+    shown = years >= base
+    fig, ax = plt.subplots(figsize=(10, 5.5), dpi=120)
+    for group in ds["group"].values:
+        series = ds["group_core_usd_bn"].sel(group=group).values[:, shown]
+        low, mid, high = np.nanquantile(series, [0.1, 0.5, 0.9], axis=0)
+        colour = GROUP_COLOURS[str(group)]
+        ax.fill_between(years[shown], low, high, color=colour, alpha=0.15, linewidth=0)
+        ax.plot(years[shown], mid, color=colour, linewidth=2, label=f"{group} (P50, P10-P90)")
+    ax.set_ylabel(f"core defence spending, USD bn ({ds.attrs['price_base']})")
+    ax.set_title(f"Core defence spending on the pathways — {ds.attrs['scenario']}")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8)
+    _footer(fig, ds.attrs)
+    fig.tight_layout(rect=(0, 0.02, 1, 1))
+    fig.savefig(path)
+    plt.close(fig)
+    return path

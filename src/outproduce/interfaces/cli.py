@@ -22,6 +22,7 @@ from rich.table import Table
 from outproduce import __version__
 from outproduce.analyses.balance import SPEECH_MONTH, BalanceSummary, balance, summarise
 from outproduce.analyses.simulation import simulate, write_simulation
+from outproduce.analyses.spending import spending, summarise_spending
 from outproduce.analyses.sustain import summarise_sustain, sustain
 from outproduce.data.catalog import DATA_VERSION, TABLES, check_integrity, load_table
 from outproduce.errors import InputError
@@ -320,6 +321,201 @@ def sustain_cmd(
             )
 
 
+def _money(value: float) -> str:
+    """Billions with as many decimals as the size needs (three significant figures)."""
+    digits = 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2
+    return f"{value:,.{digits}f}"
+
+
+def _bn(row: dict[str, Any], key: str) -> str:
+    return f"{_money(row[key])} ({_money(row[key + '_p10'])}–{_money(row[key + '_p90'])})"
+
+
+def _print_spending(ds: Any, tables: dict[str, list[dict[str, Any]]], ally: str | None) -> None:
+    base = ds.attrs["price_base"]
+    out.print(
+        f"[bold]Spending pathways[/bold] — scenario [cyan]{ds.attrs['scenario']}[/cyan] "
+        f"({ds.attrs['samples']} samples, seed {ds.attrs['seed']}, data "
+        f"{ds.attrs['data_version']}). Money: USD bn, {base}; shares: % of GDP (NATO "
+        "definition); P50 (P10–P90)."
+    )
+    if ally:
+        rows = [r for r in tables["yearly"] if r["iso3"] == ally]
+        info = next(r for r in tables["allies"] if r["iso3"] == ally)
+        table = Table(
+            title=f"{ally}: core {info['target_share']:g}% by {info['target_year']} "
+            f"({info['shape']}), resilience up to {ds.attrs['resilience_target_pct']:g}%"
+        )
+        for column in (
+            "year",
+            "kind",
+            "core %",
+            "core USD bn",
+            "increase over base",
+            "resilience USD bn",
+            "rounds/yr, million",
+        ):
+            table.add_column(column, justify="right")
+        for row in rows:
+            real = not math.isnan(row["core_usd"])
+            table.add_row(
+                str(row["year"]),
+                row["kind"],
+                f"{row['core_share']:.2f}",
+                _bn(row, "core_usd") if real else f"{_money(row['core_usd_current'])} current",
+                _bn(row, "increase_usd") if real else "-",
+                _bn(row, "resilience_usd") if real else "-",
+                _millions(row["rounds"], row["rounds_p10"], row["rounds_p90"]) if real else "-",
+            )
+        out.print(table)
+        out.print(
+            f"Cumulative extra core spending over the base year to {info['target_year']}: "
+            f"{_bn(info, 'cumulative_extra_core_usd')}; core target reached: "
+            f"{info['year_core_reached'] or 'never'}; largest yearly rise needed "
+            f"{info['required_rise_pp']:.2f} pp vs {info['record_rise_pp']:.2f} pp in its "
+            f"2014–2025 record{' — beyond its record' if info['exceeds_record'] else ''}."
+        )
+        return
+    table = Table(title="Per ally: where it starts, the gap, and what the pathway costs")
+    for column in (
+        "ally",
+        "start",
+        "target",
+        "reached",
+        "gap pp",
+        "core USD bn at target year",
+        "cumulative extra",
+        "rounds/yr at target year",
+        "beyond record",
+    ):
+        table.add_column(column, justify="right")
+    for row in tables["allies"]:
+        table.add_row(
+            row["iso3"],
+            f"{row['start_share']:.2f} ({row['start_year']})",
+            f"{row['target_share']:g} by {row['target_year']}",
+            str(row["year_core_reached"] or "never"),
+            f"{row['gap_pp']:.2f}",
+            _bn(row, "core_usd_end"),
+            _bn(row, "cumulative_extra_core_usd"),
+            _fmt(row["rounds_end"]),
+            "yes" if row["exceeds_record"] else "",
+        )
+    out.print(table)
+    groups = Table(title="Aggregates (GDP-weighted shares)")
+    for column in ("group", "year", "core %", "core USD bn", "resilience USD bn", "rounds/yr"):
+        groups.add_column(column, justify="right")
+    for row in tables["groups"]:
+        if row["year"] in (2014, 2024, 2025, 2030, 2035):
+            real = not math.isnan(row["core_usd"])
+            groups.add_row(
+                row["group"],
+                str(row["year"]),
+                f"{row['core_share']:.2f}",
+                _bn(row, "core_usd") if real else f"{row['core_usd_current']:,.0f} current",
+                _bn(row, "resilience_usd") if real else "-",
+                _fmt(row["rounds"]),
+            )
+    out.print(groups)
+    if tables["demand_vs_output"]:
+        demand = Table(title="Rounds the alliance's budgets buy vs rounds its industry makes")
+        for column in (
+            "year",
+            "demand (budgets)",
+            "output (engine)",
+            "ratio",
+            "P(demand > output)",
+        ):
+            demand.add_column(column, justify="right")
+        for row in tables["demand_vs_output"]:
+            demand.add_row(
+                str(row["year"]),
+                _millions(row["demand_rounds"], row["demand_rounds_p10"], row["demand_rounds_p90"]),
+                _millions(row["output_rounds"], row["output_rounds_p10"], row["output_rounds_p90"]),
+                f"{row['demand_to_output']:.2f}",
+                f"{row['p_demand_above_output']:.0%}",
+            )
+        out.print(demand)
+
+
+def _clean(value: Any) -> Any:
+    """JSON has no NaN: missing numbers become null."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def spending_document(ds: Any, tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """The ``--json`` document of ``outproduce spending``."""
+    return provenance(ds.attrs) | {
+        "units": {
+            "shares": "% of GDP (NATO definition for core)",
+            "money": f"USD billion, {ds.attrs['price_base']} (suffix _current: current USD)",
+            "rounds": "rounds per year at the 155mm price",
+            "quantiles": "value = P50; _p10 and _p90 alongside",
+        },
+        "left_out": ds.attrs["left_out"],
+        **{
+            name: [{k: _clean(v) for k, v in row.items()} for row in rows]
+            for name, rows in tables.items()
+        },
+    }
+
+
+def write_spending_outputs(
+    ds: Any, tables: dict[str, list[dict[str, Any]]], folder: Path
+) -> list[Path]:
+    """CSV tables, the JSON document and two PNG charts of a spending run."""
+    import pandas as pd
+
+    from outproduce.interfaces.charts import spending_gap_chart, spending_totals_chart
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, rows in tables.items():
+        path = folder / f"spending_{name}.csv"
+        pd.DataFrame(rows).to_csv(path, index=False)
+        paths.append(path)
+    document = folder / "spending.json"
+    document.write_text(json.dumps(spending_document(ds, tables), indent=2), encoding="utf-8")
+    paths.append(document)
+    paths.append(spending_gap_chart(ds, tables["allies"], folder / "spending_gap.png"))
+    paths.append(spending_totals_chart(ds, folder / "spending_totals.png"))
+    return paths
+
+
+@app.command("spending")
+@friendly
+def spending_cmd(
+    scenario: ScenarioArg = "baseline",
+    samples: SamplesOpt = None,
+    seed: SeedOpt = None,
+    ally: Annotated[
+        str | None, typer.Option("--ally", help="One ally's year-by-year table (ISO3, e.g. DEU).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Write CSV, JSON and PNG here.")
+    ] = None,
+) -> None:
+    """Pathways to 3.5% core + 1.5% resilience by 2035 per ally, and the rounds they buy."""
+    ds = spending(load_scenario(scenario), samples=samples, seed=seed)
+    if ally is not None and ally.upper() not in set(ds["ally"].values):
+        raise InputError(
+            f"unknown ally {ally!r}; expected one of: {', '.join(ds['ally'].values)}",
+            field="--ally",
+        )
+    tables = summarise_spending(ds)
+    if out_dir is not None:
+        written = write_spending_outputs(ds, tables, out_dir)
+    if as_json:
+        print(json.dumps(spending_document(ds, tables), indent=2))
+    else:
+        _print_spending(ds, tables, ally.upper() if ally else None)
+        if out_dir is not None:
+            out.print("Wrote: " + ", ".join(str(p) for p in written))
+
+
 @data_app.command("sources")
 @friendly
 def data_sources(
@@ -418,16 +614,42 @@ def scenario_list() -> None:
         print(name)
 
 
-def main() -> None:
-    """Console-script entry point: an unexpected failure is one line, not a traceback.
+def _usage_error(exc: Exception) -> bool:
+    """Print the parser's usage error (bad option or value) as one line; False if not one.
 
-    Set OUTPRODUCE_DEBUG=1 to see the traceback of an internal error.
+    Typer's parser errors carry ``format_message`` and ``exit_code`` (they are click's
+    UsageError, vendored by typer, so matched by shape rather than imported). Asking for
+    help with no arguments prints the help itself.
+    """
+    if not (hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int)):
+        return False
+    message = exc.format_message()
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        print(message, file=sys.stderr)
+        return True
+    ctx = getattr(exc, "ctx", None)
+    hint = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
+    print(f"error: {' '.join(message.split())}{hint}", file=sys.stderr)
+    return True
+
+
+def main() -> None:
+    """Console-script entry point: every failure is one line, never a traceback.
+
+    A usage error (unknown option, value out of range) is ``error: ...`` and exit 2, like
+    an input error; an unexpected failure is ``internal error: ...`` and exit 1. Set
+    OUTPRODUCE_DEBUG=1 to see the traceback of an internal error.
     """
     import os
 
     try:
-        app()
+        code = typer.main.get_command(app).main(standalone_mode=False)
+    except typer.Abort:
+        print("error: aborted", file=sys.stderr)
+        sys.exit(1)
     except Exception as exc:
+        if _usage_error(exc):
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
         if os.environ.get("OUTPRODUCE_DEBUG"):
             raise
         print(
@@ -436,3 +658,4 @@ def main() -> None:
             file=sys.stderr,
         )
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -340,12 +340,23 @@ def load_scenario(name_or_path: str | Path = "baseline") -> Scenario:
         inputs=spec.inputs,
         contracts=spec.contracts,
         holders=spec.holders,
+        spending=spec.spending,
         origin=source.label,
     )
 
 
 def _check_references(spec: ScenarioFile, lines: dict[str, Line], source: _Source) -> None:
-    """Contracts name existing suppliers; transfers name existing holders."""
+    """Contracts name existing suppliers; transfers name existing holders; allies exist."""
+    allies = set(load_table("allies")["iso3"])
+    for iso3 in spec.spending.allies if spec.spending else {}:
+        if iso3 not in allies:
+            path = ("spending", "allies", iso3)
+            raise InputError(
+                f"unknown ally {iso3!r}; expected an ISO3 code of a NATO member (e.g. DEU, USA)",
+                file=source.label,
+                field=".".join(path),
+                line=source.line_of(path),
+            )
     pools = {line.pool_name(spec.inputs.pools) for line in lines.values()}
     for contract_id, contract in spec.contracts.items():
         if contract.supplier not in lines and contract.supplier not in pools:

@@ -344,6 +344,75 @@ class Assumptions(_Strict):
         return value
 
 
+PathShape = Literal["linear", "constant_growth", "front_loaded"]
+
+
+class AllyPath(_Strict):
+    """One ally's departures from the alliance-wide pathway options."""
+
+    shape: PathShape | None = None
+    core_pct_gdp: float | None = Field(default=None, gt=0, le=20)
+    target_year: int | None = Field(default=None, ge=2026, le=2060)
+    note: str = ""
+
+
+class Spending(_Strict):
+    """Pathways to the Hague commitment and the money-to-munitions chain.
+
+    Shares of GDP are in per cent (as NATO publishes them); other shares are
+    fractions. Money is in constant ``price_base_year`` US dollars unless a name says
+    ``current``.
+    """
+
+    target_year: int = Field(default=2035, ge=2026, le=2060)
+    #: Defaults: the packaged ``hague_core`` and ``hague_resilience`` commitments.
+    core_pct_gdp: float | None = Field(default=None, gt=0, le=20)
+    resilience_pct_gdp: float | None = Field(default=None, ge=0, le=20)
+    shape: PathShape = "linear"
+    allies: dict[str, AllyPath] = {}
+    price_base_year: int = Field(default=2025, ge=2024, le=2035)
+    real_gdp_growth: Uncertain
+    inflation: Uncertain
+    resilience_start_pct_gdp: Uncertain
+    equipment_share: Uncertain
+    ammunition_share: Uncertain
+    price_155_usd: Uncertain
+    price_real_change: Uncertain
+
+    @field_validator("equipment_share", "ammunition_share")
+    @classmethod
+    def _fraction(cls, value: Any, info: Any) -> Any:
+        low, high = bounds(value)
+        if low < 0 or high > 1:
+            raise ValueError(
+                f"expected {info.field_name} as a fraction between 0 and 1, got {low:g} .. {high:g}"
+            )
+        return value
+
+    @field_validator("price_155_usd")
+    @classmethod
+    def _price(cls, value: Any) -> Any:
+        low, _ = bounds(value)
+        if low <= 0:
+            raise ValueError(f"expected a price above 0 USD per round, got {low:g}")
+        return value
+
+    @field_validator("resilience_start_pct_gdp")
+    @classmethod
+    def _start(cls, value: Any) -> Any:
+        return _non_negative(value, "share of GDP")
+
+    @field_validator("real_gdp_growth", "inflation", "price_real_change")
+    @classmethod
+    def _rate(cls, value: Any, info: Any) -> Any:
+        low, high = bounds(value)
+        if low <= -0.5 or high >= 0.5:
+            raise ValueError(
+                f"expected {info.field_name} as a yearly rate (0.02 = 2%), got {low:g} .. {high:g}"
+            )
+        return value
+
+
 class ScenarioFile(_Strict):
     """What a scenario YAML file may contain (after merging with its base)."""
 
@@ -360,6 +429,7 @@ class ScenarioFile(_Strict):
     inputs: Inputs = Inputs()
     contracts: dict[str, Contract] = {}
     holders: dict[str, Holder] = {}
+    spending: Spending | None = None
 
 
 class Scenario(_Strict):
@@ -375,6 +445,7 @@ class Scenario(_Strict):
     inputs: Inputs = Inputs()
     contracts: dict[str, Contract] = {}
     holders: dict[str, Holder] = {}
+    spending: Spending | None = None
     origin: str = Field(default="", exclude=True)
 
     def scenario_hash(self) -> str:

@@ -1,0 +1,373 @@
+"""Pathways to "5% of GDP by 2035" for every ally, and what the money buys in rounds.
+
+"Five per cent is serious money, but it is what we need." Per ally the core share of
+GDP runs from its latest NATO figure to the Hague target (3.5% by 2035 unless the
+scenario says otherwise) along a chosen shape; resilience spending rises from its
+assumed starting share to the 1.5% ceiling. GDP after the World Bank series (2023)
+grows by the scenario's real growth and inflation, so money is uncertain even where
+shares are not. Money then flows: core spending x equipment share x ammunition share
+= the ammunition budget, which buys rounds at the (uncertain) price of a 155mm round.
+
+Conventions: shares of GDP in per cent, as NATO publishes them; money in USD billions,
+in constant ``price_base_year`` dollars unless the name ends in ``_current``.
+Aggregates are GDP-weighted (total spending over total GDP), never means of shares.
+Iceland has no armed forces and no NATO figure, so it is left out of the pathways and
+of both sides of every aggregate.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from outproduce.analyses.balance import balance
+from outproduce.analyses.simulation import attrs, resolve
+from outproduce.data.economy import commitment_pct, defence_shares, gdp_usd_billion
+from outproduce.engine.sampling import uniforms
+from outproduce.errors import InputError
+from outproduce.scenario.model import Scenario, Spending
+from outproduce.scenario.uncertain import ppf
+
+#: Aggregates NATO publishes: Europe and Canada (every ally but the US), the US, all.
+GROUPS = ("europe_canada", "usa", "alliance")
+FIRST_YEAR = 2014
+#: Ties within this many percentage points count as "reached" (float noise).
+TOLERANCE_PP = 1e-9
+
+
+def pathway(
+    start_share: float,
+    start_year: int,
+    target: float,
+    target_year: int,
+    shape: str,
+    years: np.ndarray,
+) -> np.ndarray:
+    """Core share (per cent of GDP) in ``years`` after ``start_year``, reaching ``target``.
+
+    With x = (year - start_year) / (target_year - start_year), clipped to [0, 1]:
+
+    - ``linear``: s0 + (S - s0) x — the same rise in percentage points every year;
+    - ``front_loaded``: S - (S - s0) (1 - x)^2 — three quarters of the gap closed by
+      half-way;
+    - ``constant_growth``: s0 (S / s0)^x — the same relative rise every year, which is
+      constant real growth of spending when real GDP grows at a constant rate.
+
+    An ally already at or above its target keeps its share ("at least", never cut).
+    Years up to ``start_year`` get NaN (they are history, not pathway).
+    """
+    x = np.clip((years - start_year) / max(target_year - start_year, 1), 0.0, 1.0)
+    if start_share >= target:
+        path = np.full(years.shape, start_share)
+    elif shape == "linear":
+        path = start_share + (target - start_share) * x
+    elif shape == "front_loaded":
+        path = target - (target - start_share) * (1.0 - x) ** 2
+    elif shape == "constant_growth":
+        path = start_share * (target / start_share) ** x
+    else:
+        raise InputError(
+            f"unknown pathway shape {shape!r}; expected linear, constant_growth or front_loaded",
+            field="spending.shape",
+        )
+    return np.where(years > start_year, path, np.nan)
+
+
+def _options(scenario: Scenario) -> Spending:
+    if scenario.spending is None:
+        raise InputError(
+            f"scenario {scenario.name!r} has no 'spending' section; add one or use "
+            "'base: baseline'",
+            field="spending",
+        )
+    return scenario.spending
+
+
+def spending(
+    scenario: Scenario | str | Path = "baseline",
+    samples: int | None = None,
+    seed: int | None = None,
+    capacity: bool = True,
+) -> xr.Dataset:
+    """Per ally and year: core and resilience shares and money, increases, rounds bought.
+
+    Returns a Dataset with dimensions ``sample``, ``ally``, ``group`` (GROUPS) and
+    ``year`` (2014 to the last target year). ``capacity=True`` also runs the balance
+    on the same scenario and adds the alliance's output per year (155mm-equivalent
+    rounds) to set demand against.
+    """
+    scenario = resolve(scenario)
+    options = _options(scenario)
+    samples = scenario.samples if samples is None else samples
+    seed = scenario.seed if seed is None else seed
+    if samples < 1:
+        raise InputError(f"expected at least 1 sample, got {samples}", field="samples")
+    shares, gdp = defence_shares(), gdp_usd_billion()
+    allies = [a for a in shares.index if shares.loc[a].notna().any()]
+    last_target = max([options.target_year] + [p.target_year or 0 for p in options.allies.values()])
+    years = np.arange(FIRST_YEAR, last_target + 1)
+    base = options.price_base_year
+    core_default = options.core_pct_gdp or commitment_pct("hague_core")
+    resilience_target = (
+        commitment_pct("hague_resilience")
+        if options.resilience_pct_gdp is None
+        else options.resilience_pct_gdp
+    )
+
+    def draw(name: str) -> np.ndarray:
+        return ppf(getattr(options, name), uniforms(seed, f"spending:{name}", samples))
+
+    growth, inflation = draw("real_gdp_growth"), draw("inflation")
+    resilience_start = np.maximum(draw("resilience_start_pct_gdp"), 0.0)
+    equipment, ammunition = draw("equipment_share"), draw("ammunition_share")
+    price0, price_change = draw("price_155_usd"), draw("price_real_change")
+
+    n_a, n_y = len(allies), len(years)
+    core = np.full((n_a, n_y), np.nan)
+    kind = np.full((n_a, n_y), "", dtype=object)
+    target = np.zeros(n_a)
+    target_year = np.zeros(n_a, dtype=int)
+    shape = []
+    start_year, record, required = np.zeros(n_a, dtype=int), np.zeros(n_a), np.zeros(n_a)
+    for i, iso3 in enumerate(allies):
+        row = shares.loc[iso3].reindex(range(FIRST_YEAR, int(shares.columns.max()) + 1))
+        observed = row.notna()
+        history = row.interpolate(limit_area="inside")
+        y0 = int(row[observed].index.max())
+        ally = options.allies.get(iso3)
+        target[i] = (ally.core_pct_gdp if ally and ally.core_pct_gdp else None) or core_default
+        target_year[i] = (ally.target_year if ally and ally.target_year else None) or (
+            options.target_year
+        )
+        shape.append((ally.shape if ally and ally.shape else None) or options.shape)
+        start_year[i] = y0
+        in_history = years <= y0
+        core[i, in_history] = history.reindex(years[in_history]).to_numpy()
+        kind[i, in_history] = np.where(
+            observed.reindex(years[in_history], fill_value=False).to_numpy(),
+            "observed",
+            "interpolated",
+        )
+        path = pathway(float(row[y0]), y0, target[i], int(target_year[i]), shape[i], years)
+        core[i, ~in_history] = path[~in_history]
+        kind[i, ~in_history] = "pathway"
+        rises = np.diff(history.dropna().to_numpy())
+        record[i] = rises.max() if rises.size else 0.0
+        on_path = np.concatenate([[row[y0]], core[i, ~in_history]])
+        required[i] = np.diff(on_path).max() if on_path.size > 1 else 0.0
+
+    # GDP: the World Bank series to its last year, then real growth and inflation.
+    last_gdp = int(gdp.columns.max())
+    gdp_nominal = np.empty((samples, n_a, n_y))
+    known = years <= last_gdp
+    gdp_nominal[:, :, known] = gdp.loc[allies].reindex(columns=years[known]).to_numpy()[None]
+    ahead = years[~known] - last_gdp
+    nominal_growth = (1 + growth) * (1 + inflation)
+    gdp_nominal[:, :, ~known] = (
+        gdp.loc[allies, last_gdp].to_numpy()[None, :, None]
+        * nominal_growth[:, None, None] ** ahead[None, None, :]
+    )
+    # Constant base-year dollars from the base year on (no deflator is packaged for
+    # earlier years, so real money starts at the base year).
+    price_level = (1 + inflation)[:, None] ** (years - base)[None, :]  # (S, Y)
+    real = years >= base
+    gdp_real = np.where(real[None, None, :], gdp_nominal / price_level[:, None, :], np.nan)
+
+    resilience = np.full((samples, n_a, n_y), np.nan)
+    for i in range(n_a):
+        x = np.clip((years - base) / max(target_year[i] - base, 1), 0.0, 1.0)
+        level = resilience_start[:, None] + (resilience_target - resilience_start[:, None]) * x
+        level = np.maximum(level, resilience_start[:, None])  # never cut below the start
+        resilience[:, i, :] = np.where(real[None, :], level, np.nan)
+
+    core_current = core[None] / 100 * gdp_nominal
+    core_real = core[None] / 100 * gdp_real
+    resilience_real = resilience / 100 * gdp_real
+    at_base = np.flatnonzero(years == base)[0]
+    increase = core_real - core_real[:, :, at_base : at_base + 1]
+    window = (years > base) & (years <= options.target_year)
+    cumulative_core = np.nansum(increase[:, :, window], axis=2)
+    cumulative_resilience = np.nansum(
+        (resilience_real - resilience_real[:, :, at_base : at_base + 1])[:, :, window], axis=2
+    )
+    ammunition_usd = core_real * (equipment * ammunition)[:, None, None]
+    price = price0[:, None] * (1 + price_change)[:, None] ** (years - base)[None, :]
+    rounds = ammunition_usd * 1e9 / price[:, None, :]
+
+    reached = core >= target[:, None] - TOLERANCE_PP
+    stays = np.flip(np.logical_and.accumulate(np.flip(reached, axis=1), axis=1), axis=1)
+    year_reached = np.where(stays[:, -1], years[np.argmax(stays, axis=1)], -1)
+
+    members = {
+        "europe_canada": np.array([a != "USA" for a in allies]),
+        "usa": np.array([a == "USA" for a in allies]),
+        "alliance": np.ones(n_a, dtype=bool),
+    }
+
+    def by_group(values: np.ndarray) -> np.ndarray:
+        return np.stack([values[:, members[g]].sum(axis=1) for g in GROUPS], axis=1)
+
+    gdp_groups = by_group(gdp_nominal)
+    data = {
+        "core_share": (("ally", "year"), core),
+        "kind": (("ally", "year"), kind.astype(str)),
+        "resilience_share": (("sample", "ally", "year"), resilience),
+        "gdp_usd_bn_current": (("sample", "ally", "year"), gdp_nominal),
+        "core_usd_bn_current": (("sample", "ally", "year"), core_current),
+        "core_usd_bn": (("sample", "ally", "year"), core_real),
+        "resilience_usd_bn": (("sample", "ally", "year"), resilience_real),
+        "increase_usd_bn": (("sample", "ally", "year"), increase),
+        "ammunition_usd_bn": (("sample", "ally", "year"), ammunition_usd),
+        "rounds": (("sample", "ally", "year"), rounds),
+        "price_usd": (("sample", "year"), price),
+        "target_share": (("ally",), target),
+        "target_year": (("ally",), target_year),
+        "shape": (("ally",), np.array(shape, dtype=str)),
+        "start_year": (("ally",), start_year),
+        "year_core_reached": (("ally",), year_reached),
+        "record_rise_pp": (("ally",), record),
+        "required_rise_pp": (("ally",), required),
+        "exceeds_record": (("ally",), required > record + TOLERANCE_PP),
+        "cumulative_extra_core_usd_bn": (("sample", "ally"), cumulative_core),
+        "cumulative_extra_resilience_usd_bn": (("sample", "ally"), cumulative_resilience),
+        "group_gdp_usd_bn_current": (("sample", "group", "year"), gdp_groups),
+        "group_core_share": (
+            ("sample", "group", "year"),
+            100 * by_group(core_current) / gdp_groups,
+        ),
+        "group_core_usd_bn": (("sample", "group", "year"), by_group(core_real)),
+        "group_core_usd_bn_current": (("sample", "group", "year"), by_group(core_current)),
+        "group_resilience_usd_bn": (("sample", "group", "year"), by_group(resilience_real)),
+        "group_increase_usd_bn": (("sample", "group", "year"), by_group(increase)),
+        "group_rounds": (("sample", "group", "year"), by_group(rounds)),
+        "group_cumulative_extra_core_usd_bn": (
+            ("sample", "group"),
+            np.stack([cumulative_core[:, members[g]].sum(axis=1) for g in GROUPS], axis=1),
+        ),
+    }
+    ds = xr.Dataset(
+        data,
+        coords={"sample": np.arange(samples), "ally": allies, "group": list(GROUPS), "year": years},
+        attrs={
+            **attrs(scenario, samples, seed, "Pathways to the Hague commitment"),
+            "price_base": f"constant {base} USD",
+            "resilience_target_pct": resilience_target,
+            "left_out": ", ".join(sorted(set(shares.index) - set(allies))),
+        },
+    )
+    if capacity:
+        ds["alliance_output_rounds"] = _alliance_output_by_year(scenario, samples, seed, years)
+    return ds
+
+
+def _alliance_output_by_year(
+    scenario: Scenario, samples: int, seed: int, years: np.ndarray
+) -> xr.DataArray:
+    """The balance's alliance output summed per calendar year (155mm-eq); NaN outside it."""
+    output = balance(scenario, samples=samples, seed=seed)["output"].sel(bloc="alliance")
+    per_year = output.groupby("month.year").sum()
+    complete = output["month.year"].to_series().value_counts() == 12
+    per_year = per_year.where(xr.DataArray(complete.sort_index().to_numpy(), dims="year"))
+    return per_year.reindex(year=years)
+
+
+def _quantiles(values: np.ndarray, prefix: str) -> dict[str, float]:
+    """P50 under ``prefix`` and P10/P90 under ``prefix_p10``/``prefix_p90`` (NaN-safe)."""
+    if np.all(np.isnan(values)):
+        return {prefix: float("nan"), f"{prefix}_p10": float("nan"), f"{prefix}_p90": float("nan")}
+    low, mid, high = np.nanquantile(values, [0.1, 0.5, 0.9])
+    return {prefix: float(mid), f"{prefix}_p10": float(low), f"{prefix}_p90": float(high)}
+
+
+def summarise_spending(ds: xr.Dataset) -> dict[str, list[dict[str, object]]]:
+    """Tables of the spending view: per ally, per ally and year, per group and year.
+
+    Money in USD billions (constant price base, see ``ds.attrs['price_base']``), shares
+    in per cent of GDP, rounds per year; uncertain values as P50 with P10/P90.
+    """
+    years = ds["year"].values
+    target_year = int(ds["target_year"].max())
+    base = int(ds.attrs["price_base"].split()[1])
+    allies, yearly, groups, demand = [], [], [], []
+    for iso3 in ds["ally"].values:
+        one = ds.sel(ally=iso3)
+        end = one.sel(year=int(one["target_year"]))
+        reached = int(one["year_core_reached"])
+        allies.append(
+            {
+                "iso3": str(iso3),
+                "start_year": int(one["start_year"]),
+                "start_share": float(one["core_share"].sel(year=int(one["start_year"]))),
+                "target_share": float(one["target_share"]),
+                "target_year": int(one["target_year"]),
+                "shape": str(one["shape"].values),
+                "year_core_reached": reached if reached > 0 else None,
+                "gap_pp": max(
+                    float(one["target_share"]) - float(one["core_share"].sel(year=base)), 0.0
+                ),
+                **_quantiles(end["core_usd_bn"].values, "core_usd_end"),
+                **_quantiles(end["increase_usd_bn"].values, "increase_usd_end"),
+                **_quantiles(
+                    one["cumulative_extra_core_usd_bn"].values, "cumulative_extra_core_usd"
+                ),
+                **_quantiles(
+                    one["cumulative_extra_resilience_usd_bn"].values,
+                    "cumulative_extra_resilience_usd",
+                ),
+                **_quantiles(end["rounds"].values, "rounds_end"),
+                "required_rise_pp": float(one["required_rise_pp"]),
+                "record_rise_pp": float(one["record_rise_pp"]),
+                "exceeds_record": bool(one["exceeds_record"]),
+            }
+        )
+        for year in years:
+            at = one.sel(year=year)
+            yearly.append(
+                {
+                    "iso3": str(iso3),
+                    "year": int(year),
+                    "kind": str(at["kind"].values),
+                    "core_share": float(at["core_share"]),
+                    **_quantiles(at["resilience_share"].values, "resilience_share"),
+                    **_quantiles(at["gdp_usd_bn_current"].values, "gdp_usd_current"),
+                    **_quantiles(at["core_usd_bn_current"].values, "core_usd_current"),
+                    **_quantiles(at["core_usd_bn"].values, "core_usd"),
+                    **_quantiles(at["resilience_usd_bn"].values, "resilience_usd"),
+                    **_quantiles(at["increase_usd_bn"].values, "increase_usd"),
+                    **_quantiles(at["rounds"].values, "rounds"),
+                }
+            )
+    for group in ds["group"].values:
+        one = ds.sel(group=group)
+        for year in years:
+            at = one.sel(year=year)
+            groups.append(
+                {
+                    "group": str(group),
+                    "year": int(year),
+                    **_quantiles(at["group_core_share"].values, "core_share"),
+                    **_quantiles(at["group_core_usd_bn_current"].values, "core_usd_current"),
+                    **_quantiles(at["group_core_usd_bn"].values, "core_usd"),
+                    **_quantiles(at["group_resilience_usd_bn"].values, "resilience_usd"),
+                    **_quantiles(at["group_increase_usd_bn"].values, "increase_usd"),
+                    **_quantiles(at["group_rounds"].values, "rounds"),
+                }
+            )
+    if "alliance_output_rounds" in ds:
+        for year in years[(years >= base) & (years <= target_year)]:
+            bought = ds["group_rounds"].sel(group="alliance", year=year).values
+            made = ds["alliance_output_rounds"].sel(year=year).values
+            if np.all(np.isnan(made)):
+                continue
+            demand.append(
+                {
+                    "year": int(year),
+                    **_quantiles(bought, "demand_rounds"),
+                    **_quantiles(made, "output_rounds"),
+                    **_quantiles(bought / made, "demand_to_output"),
+                    "p_demand_above_output": float(np.mean(bought > made)),
+                }
+            )
+    return {"allies": allies, "yearly": yearly, "groups": groups, "demand_vs_output": demand}
