@@ -66,7 +66,8 @@ def balance_chart(ds: xr.Dataset, summary: BalanceSummary, path: Path) -> Path:
 GROUP_COLOURS = {"alliance": "#333333", "europe_canada": "#1f5fa8", "usa": "#8a5a00"}
 
 
-def _footer(fig: plt.Figure, attrs: dict) -> None:
+def _finish(fig: plt.Figure, attrs: dict, path: Path) -> Path:
+    """Provenance footer, layout, write the PNG, free the figure."""
     fig.text(
         0.01,
         0.01,
@@ -75,6 +76,10 @@ def _footer(fig: plt.Figure, attrs: dict) -> None:
         fontsize=7,
         color="grey",
     )
+    fig.tight_layout(rect=(0, 0.02, 1, 1))
+    fig.savefig(path)
+    plt.close(fig)
+    return path
 
 
 def spending_gap_chart(ds: xr.Dataset, allies: list[dict], path: Path) -> Path:
@@ -103,11 +108,7 @@ def spending_gap_chart(ds: xr.Dataset, allies: list[dict], path: Path) -> Path:
     )
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(axis="x", alpha=0.3)
-    _footer(fig, ds.attrs)
-    fig.tight_layout(rect=(0, 0.02, 1, 1))
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _finish(fig, ds.attrs, path)
 
 
 def spending_totals_chart(ds: xr.Dataset, path: Path) -> Path:
@@ -126,8 +127,4 @@ def spending_totals_chart(ds: xr.Dataset, path: Path) -> Path:
     ax.set_title(f"Core defence spending on the pathways — {ds.attrs['scenario']}")
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=8)
-    _footer(fig, ds.attrs)
-    fig.tight_layout(rect=(0, 0.02, 1, 1))
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _finish(fig, ds.attrs, path)
