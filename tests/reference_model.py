@@ -93,7 +93,10 @@ def reference_capacity(scenario: Scenario, samples: int, seed: int) -> list[dict
                         rate += increment * (_logistic(x) if line.ramp_shape == "logistic" else x)
                 if m > last_full:
                     rate *= (1 + growth) ** ((m - last_full) / 12)
-                series.append(max(rate * util, 0.0))
+                # A line with a falling step: below 1e-9 of its increments is zero.
+                falling = any(i < 0 for _, _, i in steps)
+                noise = 1e-9 * sum(abs(i) for _, _, i in steps) * util if falling else 0.0
+                series.append(0.0 if rate * util < noise else rate * util)
             if line.outages is not None and line.outages.monthly_probability > 0:
                 u = outage_u[line_id]
                 for m in range(n_months):

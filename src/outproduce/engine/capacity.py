@@ -35,6 +35,8 @@ from outproduce.scenario.uncertain import ppf
 
 #: Samples computed at once; bounds memory at about CHUNK x lines x months floats.
 CHUNK = 1024
+#: A rate below this share of the sum of a line's absolute increments is zero.
+NOISE = 1e-9
 #: Steepness of the logistic ramp (normalised to run exactly from 0 to 1).
 LOGISTIC_STEEPNESS = 10.0
 
@@ -252,7 +254,10 @@ def capacity_chunk(d: CapacityDraws, rows: slice, out: np.ndarray) -> np.ndarray
         if grows[line]:
             _grow_after_last_step(d, rows, line, slip, rate)
         if (delta[:, steps] < 0).any():  # a falling step, or attainment above 1
-            np.maximum(rate, 0.0, out=rate)
+            # Never below zero, and a line that steps back down to zero is zero: the
+            # increments cancel only up to float noise (~1e-17), noise is not output.
+            noise = NOISE * np.abs(delta[:, steps]).sum(axis=1)
+            rate[rate < noise[:, None]] = 0.0
         out[:, line, :] = rate
     return out
 
