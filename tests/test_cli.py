@@ -129,7 +129,8 @@ def test_spending_json_and_out(tmp_path):
     result = run("spending", "--json", "--samples", "30", "--seed", "2", "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert {"allies", "yearly", "groups", "demand_vs_output", "data_version"} <= set(document)
+    expected = {"allies", "yearly", "groups", "order_book", "contracts", "data_version"}
+    assert expected <= set(document)
     row = next(r for r in document["yearly"] if r["iso3"] == "DEU" and r["year"] == 2030)
     assert {"core_share", "core_usd", "resilience_usd", "rounds", "kind"} <= set(row)
     assert len(document["allies"]) == 31  # Iceland has no NATO figure

@@ -134,7 +134,8 @@ def _on_time_share(res: Results) -> np.ndarray:
     months = np.arange(res.deliveries.shape[2])
     by_end = (months[None, :] <= lay.order_end[:, None]).astype(float)  # (O, M)
     delivered = np.einsum("som,om->so", res.deliveries, by_end)
-    return delivered / lay.order_quantity[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(res.order_quantity > 0, delivered / res.order_quantity, 1.0)
 
 
 def write_simulation(ds: xr.Dataset, target: Path) -> list[Path]:

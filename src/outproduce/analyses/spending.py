@@ -18,12 +18,13 @@ of both sides of every aggregate.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
-from outproduce.analyses.balance import balance
-from outproduce.analyses.simulation import attrs, resolve
+from outproduce.analyses.simulation import attrs, month_quantile, resolve
+from outproduce.data.catalog import load_table
 from outproduce.data.economy import commitment_pct, defence_shares, gdp_usd_billion
 from outproduce.engine.sampling import uniforms
 from outproduce.errors import InputError
@@ -75,6 +76,16 @@ def pathway(
     return np.where(years > start_year, path, np.nan)
 
 
+def pooled_allies(pooling: str, allies: list[str]) -> np.ndarray:
+    """Which allies buy together: none (national), the EU's members, or all."""
+    if pooling == "alliance":
+        return np.ones(len(allies), dtype=bool)
+    if pooling == "eu":
+        table = load_table("allies").set_index("iso3")
+        return np.array([table.loc[a, "eu_member"] == "true" for a in allies])
+    return np.zeros(len(allies), dtype=bool)
+
+
 def _options(scenario: Scenario) -> Spending:
     if scenario.spending is None:
         raise InputError(
@@ -94,9 +105,10 @@ def spending(
     """Per ally and year: core and resilience shares and money, increases, rounds bought.
 
     Returns a Dataset with dimensions ``sample``, ``ally``, ``group`` (GROUPS) and
-    ``year`` (2014 to the last target year). ``capacity=True`` also runs the balance
-    on the same scenario and adds the alliance's output per year (155mm-equivalent
-    rounds) to set demand against.
+    ``year`` (2014 to the last target year). ``capacity=True`` also runs the budgets'
+    contracts through the engine's order book and the balance on the same scenario
+    (``procurement.order_book``): output, backlog, lead times, and the balance if
+    capacity follows the contracts.
     """
     scenario = resolve(scenario)
     options = _options(scenario)
@@ -194,7 +206,9 @@ def spending(
     )
     ammunition_usd = core_real * (equipment * ammunition)[:, None, None]
     price = price0[:, None] * (1 + price_change)[:, None] ** (years - base)[None, :]
-    rounds = ammunition_usd * 1e9 / price[:, None, :]
+    pooled = pooled_allies(options.pooling, allies)
+    discount = draw("pooling_discount")[:, None] * pooled[None, :]  # (S, A)
+    rounds = ammunition_usd * 1e9 / (price[:, None, :] * (1 - discount)[:, :, None])
 
     reached = core >= target[:, None] - TOLERANCE_PP
     stays = np.flip(np.logical_and.accumulate(np.flip(reached, axis=1), axis=1), axis=1)
@@ -225,6 +239,7 @@ def spending(
         "target_share": (("ally",), target),
         "target_year": (("ally",), target_year),
         "shape": (("ally",), np.array(shape, dtype=str)),
+        "pooled": (("ally",), pooled),
         "start_year": (("ally",), start_year),
         "year_core_reached": (("ally",), year_reached),
         "record_rise_pp": (("ally",), record),
@@ -258,19 +273,12 @@ def spending(
         },
     )
     if capacity:
-        ds["alliance_output_rounds"] = _alliance_output_by_year(scenario, samples, seed, years)
+        from outproduce.analyses.procurement import order_book
+
+        book = order_book(scenario, ds)
+        ds = xr.merge([ds, book], join="left", combine_attrs="drop_conflicts")
+        ds.attrs.update(book.attrs)
     return ds
-
-
-def _alliance_output_by_year(
-    scenario: Scenario, samples: int, seed: int, years: np.ndarray
-) -> xr.DataArray:
-    """The balance's alliance output summed per calendar year (155mm-eq); NaN outside it."""
-    output = balance(scenario, samples=samples, seed=seed)["output"].sel(bloc="alliance")
-    per_year = output.groupby("month.year").sum()
-    complete = output["month.year"].to_series().value_counts() == 12
-    per_year = per_year.where(xr.DataArray(complete.sort_index().to_numpy(), dims="year"))
-    return per_year.reindex(year=years)
 
 
 def _quantiles(values: np.ndarray, prefix: str) -> dict[str, float]:
@@ -281,14 +289,13 @@ def _quantiles(values: np.ndarray, prefix: str) -> dict[str, float]:
     return {prefix: float(mid), f"{prefix}_p10": float(low), f"{prefix}_p90": float(high)}
 
 
-def summarise_spending(ds: xr.Dataset) -> dict[str, list[dict[str, object]]]:
+def summarise_spending(ds: xr.Dataset) -> dict[str, Any]:
     """Tables of the spending view: per ally, per ally and year, per group and year.
 
     Money in USD billions (constant price base, see ``ds.attrs['price_base']``), shares
     in per cent of GDP, rounds per year; uncertain values as P50 with P10/P90.
     """
     years = ds["year"].values
-    target_year = int(ds["target_year"].max())
     base = int(ds.attrs["price_base"].split()[1])
     allies, yearly, groups, demand = [], [], [], []
     for iso3 in ds["ally"].values:
@@ -355,19 +362,57 @@ def summarise_spending(ds: xr.Dataset) -> dict[str, list[dict[str, object]]]:
                     **_quantiles(at["group_rounds"].values, "rounds"),
                 }
             )
-    if "alliance_output_rounds" in ds:
-        for year in years[(years >= base) & (years <= target_year)]:
-            bought = ds["group_rounds"].sel(group="alliance", year=year).values
-            made = ds["alliance_output_rounds"].sel(year=year).values
-            if np.all(np.isnan(made)):
-                continue
+    if "ordered_rounds" in ds:
+        for year in ds["year"].values[~np.isnan(ds["ordered_rounds"].values[0])]:
+            at = ds.sel(year=year)
+            bought = at["group_rounds"].sel(group="alliance").values
+            following, adversary = (
+                at["output_following_rounds"].values,
+                at["adversary_rounds"].values,
+            )
+            lead = at["lead_time_months"].values
             demand.append(
                 {
                     "year": int(year),
                     **_quantiles(bought, "demand_rounds"),
-                    **_quantiles(made, "output_rounds"),
-                    **_quantiles(bought / made, "demand_to_output"),
-                    "p_demand_above_output": float(np.mean(bought > made)),
+                    **_quantiles(at["ordered_rounds"].values, "ordered_rounds"),
+                    **_quantiles(at["delivered_rounds"].values, "delivered_rounds"),
+                    **_quantiles(at["backlog_rounds"].values, "backlog_rounds"),
+                    "lead_time_months": _month_median(lead),
+                    **_quantiles(at["output_rounds"].values, "output_rounds"),
+                    **_quantiles(following, "output_following_rounds"),
+                    **_quantiles(adversary, "adversary_rounds"),
+                    "p_demand_above_output": float(np.mean(bought > at["output_rounds"].values)),
+                    "p_ahead_following": float(np.mean(following >= adversary)),
                 }
             )
-    return {"allies": allies, "yearly": yearly, "groups": groups, "demand_vs_output": demand}
+    tables: dict[str, object] = {
+        "allies": allies,
+        "yearly": yearly,
+        "groups": groups,
+        "order_book": demand,
+    }
+    if "on_time_share" in ds:
+        tables["contracts"] = {
+            "contract_years": int(ds.attrs["contract_years"]),
+            "pooling": str(ds.attrs["pooling"]),
+            **_quantiles(ds["on_time_share"].values, "on_time_share"),
+            "crossover_planned": _crossover(ds["crossover_planned"].values),
+            "crossover_following": _crossover(ds["crossover_following"].values),
+        }
+    return tables  # type: ignore[return-value]
+
+
+def _month_median(lead: np.ndarray) -> float | None:
+    """Median lead time in months; None when most new orders would not arrive in time."""
+    value = np.quantile(np.where(np.isnan(lead), np.inf, lead), 0.5, method="inverted_cdf")
+    return float(value) if np.isfinite(value) else None
+
+
+def _crossover(values: np.ndarray) -> dict[str, object]:
+    return {
+        "p10": month_quantile(values, 0.1),
+        "p50": month_quantile(values, 0.5),
+        "p90": month_quantile(values, 0.9),
+        "prob_within_horizon": float(np.mean(~np.isnat(values))),
+    }

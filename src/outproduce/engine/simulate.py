@@ -267,6 +267,7 @@ class Results:
     received: np.ndarray  # (S, H, M) deliveries from contracts
     transfers_in: np.ndarray  # (S, H, M) actual
     transfers_out: np.ndarray  # (S, H, M) actual
+    order_quantity: np.ndarray  # (S, O) rounds ordered (per sample when drawn)
 
 
 def run(
@@ -276,6 +277,7 @@ def run(
     chunk: int = CHUNK,
     keep_capacity: bool = True,
     workers: int | None = None,
+    quantities: dict[str, np.ndarray] | None = None,
 ) -> Results:
     """Simulate every month of the horizon for ``samples`` samples.
 
@@ -284,6 +286,8 @@ def run(
     threads (default: one per core) compute chunks of samples side by side (numpy
     releases the interpreter lock in its loops); every chunk writes its own rows from
     its own draws, so the numbers are the same for any number of workers.
+    ``quantities`` gives named contracts a quantity per sample (an analysis that derives
+    orders from uncertain budgets); other contracts keep the scenario's quantity.
     """
     lay = layout(scenario)
     draws = draw_capacity_inputs(scenario, samples, seed)
@@ -294,6 +298,9 @@ def run(
     n_l, n_p, n_i = len(lay.line_ids), len(lay.pools), len(lay.inputs)
     n_o, n_q, n_h = len(lay.order_ids), len(lay.sellers), len(lay.holder_ids)
     unconstrained = not lay.inputs
+    ordered = np.broadcast_to(lay.order_quantity, (samples, len(lay.order_ids))).copy()
+    for contract_id, values in (quantities or {}).items():
+        ordered[:, lay.order_ids.index(contract_id)] = np.maximum(values, 0.0)
     res = Results(
         layout=lay,
         capacity=np.empty((samples, n_l if keep_capacity else 0, months)),
@@ -314,6 +321,7 @@ def run(
         received=_month_major((samples, n_h, months)),
         transfers_in=_month_major((samples, n_h, months)),
         transfers_out=_month_major((samples, n_h, months)),
+        order_quantity=ordered,
     )
 
     # Every sample is independent of the others: the whole chain runs a chunk at a time.
@@ -434,7 +442,7 @@ def _order_pass(lay: Layout, made: np.ndarray, rows: slice, res: Results) -> Non
     n_s, _, months = made.shape
     made = np.ascontiguousarray(made.transpose(2, 0, 1))  # (M, S, Q)
     per_seller = _Groups.of(lay.order_seller, len(lay.sellers))
-    remaining = np.broadcast_to(lay.order_quantity, (n_s, len(lay.order_ids))).copy()
+    remaining = res.order_quantity[rows].copy()
     held = np.zeros((n_s, len(lay.sellers)))
     seg_first = np.searchsorted(lay.order_seller, lay.order_seller, side="left")
     deliveries, backlog = _by_month(res.deliveries), _by_month(res.backlog)

@@ -331,7 +331,7 @@ def _bn(row: dict[str, Any], key: str) -> str:
     return f"{_money(row[key])} ({_money(row[key + '_p10'])}–{_money(row[key + '_p90'])})"
 
 
-def _print_spending(ds: Any, tables: dict[str, list[dict[str, Any]]], ally: str | None) -> None:
+def _print_spending(ds: Any, tables: dict[str, Any], ally: str | None) -> None:
     base = ds.attrs["price_base"]
     out.print(
         f"[bold]Spending pathways[/bold] — scenario [cyan]{ds.attrs['scenario']}[/cyan] "
@@ -417,25 +417,44 @@ def _print_spending(ds: Any, tables: dict[str, list[dict[str, Any]]], ally: str 
                 _fmt(row["rounds"]),
             )
     out.print(groups)
-    if tables["demand_vs_output"]:
-        demand = Table(title="Rounds the alliance's budgets buy vs rounds its industry makes")
+    if tables["order_book"]:
+        book = tables["contracts"]
+        demand = Table(
+            title=f"Order book: budgets' contracts ({book['contract_years']}-year, "
+            f"{book['pooling']}) supplied by the alliance's lines — million rounds"
+        )
         for column in (
             "year",
-            "demand (budgets)",
-            "output (engine)",
-            "ratio",
-            "P(demand > output)",
+            "demand",
+            "delivered",
+            "backlog (Dec)",
+            "lead time (months)",
+            "output, planned",
+            "output, following contracts",
+            "adversary",
+            "P(ahead), following",
         ):
             demand.add_column(column, justify="right")
-        for row in tables["demand_vs_output"]:
+        for row in tables["order_book"]:
+            lead = row["lead_time_months"]
             demand.add_row(
                 str(row["year"]),
                 _millions(row["demand_rounds"], row["demand_rounds_p10"], row["demand_rounds_p90"]),
-                _millions(row["output_rounds"], row["output_rounds_p10"], row["output_rounds_p90"]),
-                f"{row['demand_to_output']:.2f}",
-                f"{row['p_demand_above_output']:.0%}",
+                f"{row['delivered_rounds'] / 1e6:.2f}",
+                f"{row['backlog_rounds'] / 1e6:.2f}",
+                "beyond horizon" if lead is None else f"{lead:.0f}",
+                f"{row['output_rounds'] / 1e6:.2f}",
+                f"{row['output_following_rounds'] / 1e6:.2f}",
+                f"{row['adversary_rounds'] / 1e6:.2f}",
+                f"{row['p_ahead_following']:.0%}",
             )
         out.print(demand)
+        out.print(
+            f"Delivered on time (by each contract's end): {book['on_time_share']:.0%} "
+            f"({book['on_time_share_p10']:.0%}–{book['on_time_share_p90']:.0%}). Crossover "
+            f"with planned capacity: {_crossover_text(book['crossover_planned'])}; if "
+            f"capacity follows contracts: {_crossover_text(book['crossover_following'])}."
+        )
 
 
 def _clean(value: Any) -> Any:
@@ -445,7 +464,7 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def spending_document(ds: Any, tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+def spending_document(ds: Any, tables: dict[str, Any]) -> dict[str, Any]:
     """The ``--json`` document of ``outproduce spending``."""
     return provenance(ds.attrs) | {
         "units": {
@@ -457,14 +476,14 @@ def spending_document(ds: Any, tables: dict[str, list[dict[str, Any]]]) -> dict[
         "left_out": ds.attrs["left_out"],
         **{
             name: [{k: _clean(v) for k, v in row.items()} for row in rows]
+            if isinstance(rows, list)
+            else rows
             for name, rows in tables.items()
         },
     }
 
 
-def write_spending_outputs(
-    ds: Any, tables: dict[str, list[dict[str, Any]]], folder: Path
-) -> list[Path]:
+def write_spending_outputs(ds: Any, tables: dict[str, Any], folder: Path) -> list[Path]:
     """CSV tables, the JSON document and two PNG charts of a spending run."""
     import pandas as pd
 
@@ -473,6 +492,8 @@ def write_spending_outputs(
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, rows in tables.items():
+        if not isinstance(rows, list):
+            continue
         path = folder / f"spending_{name}.csv"
         pd.DataFrame(rows).to_csv(path, index=False)
         paths.append(path)

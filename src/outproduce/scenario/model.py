@@ -378,6 +378,24 @@ class Spending(_Strict):
     ammunition_share: Uncertain
     price_155_usd: Uncertain
     price_real_change: Uncertain
+    #: Order book levers: years each budget contract covers, and who buys together.
+    contract_years: int = Field(default=1, ge=1, le=15)
+    pooling: Literal["national", "eu", "alliance"] = "national"
+    pooling_discount: Uncertain = 0.0
+    expansion_lead_months: Uncertain = 24.0
+
+    @field_validator("pooling_discount")
+    @classmethod
+    def _discount(cls, value: Any) -> Any:
+        low, high = bounds(value)
+        if low < 0 or high >= 1:
+            raise ValueError(f"expected a price discount between 0 and 1, got {low:g} .. {high:g}")
+        return value
+
+    @field_validator("expansion_lead_months")
+    @classmethod
+    def _lead(cls, value: Any) -> Any:
+        return _non_negative(value, "lead time in months")
 
     @field_validator("equipment_share", "ammunition_share")
     @classmethod
