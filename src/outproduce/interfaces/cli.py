@@ -26,6 +26,13 @@ from outproduce.analyses.spending import spending, summarise_spending
 from outproduce.analyses.sustain import summarise_sustain, sustain
 from outproduce.data.catalog import DATA_VERSION, TABLES, check_integrity, load_table
 from outproduce.errors import InputError
+from outproduce.interfaces.outputs import (
+    balance_document,
+    provenance,
+    spending_document,
+    write_balance_outputs,
+    write_spending_outputs,
+)
 from outproduce.scenario.loading import builtin_names, load_scenario
 from outproduce.scenario.model import Scenario
 
@@ -115,33 +122,6 @@ def _millions(mid: float, low: float, high: float) -> str:
     return f"{mid / 1e6:.2f} ({low / 1e6:.2f}–{high / 1e6:.2f})"
 
 
-def provenance(attrs: dict[str, Any]) -> dict[str, Any]:
-    """Scenario, hash, data and package versions, seed and samples of a result."""
-    document = {
-        key: attrs[key] for key in ("scenario", "scenario_hash", "data_version", "package_version")
-    }
-    return document | {"seed": int(attrs["seed"]), "samples": int(attrs["samples"])}
-
-
-def balance_document(ds: Any, summary: BalanceSummary) -> dict[str, Any]:
-    """The ``--json`` document of ``outproduce balance``."""
-    annual = summary.annual.copy()
-    return provenance(ds.attrs) | {
-        "units": "155mm-equivalent rounds (annual totals: rounds per calendar year)",
-        "crossover_definition": ds.attrs["crossover_definition"],
-        "crossover": summary.crossover,
-        "crossover_production_only": summary.crossover_production_only,
-        "at": summary.at,
-        "annual": [
-            {
-                k: (int(v) if k == "year" else round(float(v), 4 if k.startswith("p_") else 0))
-                for k, v in row.items()
-            }
-            for row in annual.to_dict("records")
-        ],
-    }
-
-
 def _print_balance(ds: Any, summary: BalanceSummary) -> None:
     cross = summary.crossover
     out.print(
@@ -176,43 +156,6 @@ def _print_balance(ds: Any, summary: BalanceSummary) -> None:
             f"{row['p_alliance_ahead']:.0%}",
         )
     out.print(table)
-
-
-def write_balance_outputs(ds: Any, summary: BalanceSummary, folder: Path) -> list[Path]:
-    """CSV tables, a JSON summary and the PNG chart of a balance run."""
-    from outproduce.interfaces.charts import balance_chart
-
-    folder.mkdir(parents=True, exist_ok=True)
-    monthly = ds["output"].quantile([0.1, 0.5, 0.9], dim="sample")
-    frame = (
-        monthly.to_dataframe(name="value")
-        .reset_index()
-        .pivot_table(index=["month", "bloc"], columns="quantile", values="value")
-        .reset_index()
-    )
-    frame.columns = ["month", "bloc", "p10", "p50", "p90"]
-    frame["month"] = frame["month"].dt.strftime("%Y-%m")
-    lines = ds["line_output"].median("sample").to_pandas().T
-    lines.index = lines.index.strftime("%Y-%m")
-    crossings = ds["crossover"].to_pandas().dt.strftime("%Y-%m")
-    paths = [
-        folder / name
-        for name in (
-            "balance_monthly.csv",
-            "balance_annual.csv",
-            "balance_lines_p50.csv",
-            "crossover_samples.csv",
-            "balance_summary.json",
-            "balance.png",
-        )
-    ]
-    frame.to_csv(paths[0], index=False)
-    summary.annual.to_csv(paths[1], index=False)
-    lines.to_csv(paths[2], index_label="month")
-    crossings.rename("crossover").to_csv(paths[3], index_label="sample")
-    paths[4].write_text(json.dumps(balance_document(ds, summary), indent=2), encoding="utf-8")
-    balance_chart(ds, summary, paths[5])
-    return paths
 
 
 @app.command("balance")
@@ -455,54 +398,6 @@ def _print_spending(ds: Any, tables: dict[str, Any], ally: str | None) -> None:
             f"with planned capacity: {_crossover_text(book['crossover_planned'])}; if "
             f"capacity follows contracts: {_crossover_text(book['crossover_following'])}."
         )
-
-
-def _clean(value: Any) -> Any:
-    """JSON has no NaN: missing numbers become null."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
-def spending_document(ds: Any, tables: dict[str, Any]) -> dict[str, Any]:
-    """The ``--json`` document of ``outproduce spending``."""
-    return provenance(ds.attrs) | {
-        "units": {
-            "shares": "% of GDP (NATO definition for core)",
-            "money": f"USD billion, {ds.attrs['price_base']} (suffix _current: current USD)",
-            "rounds": "rounds per year at the 155mm price",
-            "quantiles": "value = P50; _p10 and _p90 alongside",
-        },
-        "left_out": ds.attrs["left_out"],
-        **{
-            name: [{k: _clean(v) for k, v in row.items()} for row in rows]
-            if isinstance(rows, list)
-            else rows
-            for name, rows in tables.items()
-        },
-    }
-
-
-def write_spending_outputs(ds: Any, tables: dict[str, Any], folder: Path) -> list[Path]:
-    """CSV tables, the JSON document and two PNG charts of a spending run."""
-    import pandas as pd
-
-    from outproduce.interfaces.charts import spending_gap_chart, spending_totals_chart
-
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, rows in tables.items():
-        if not isinstance(rows, list):
-            continue
-        path = folder / f"spending_{name}.csv"
-        pd.DataFrame(rows).to_csv(path, index=False)
-        paths.append(path)
-    document = folder / "spending.json"
-    document.write_text(json.dumps(spending_document(ds, tables), indent=2), encoding="utf-8")
-    paths.append(document)
-    paths.append(spending_gap_chart(ds, tables["allies"], folder / "spending_gap.png"))
-    paths.append(spending_totals_chart(ds, folder / "spending_totals.png"))
-    return paths
 
 
 @app.command("spending")
