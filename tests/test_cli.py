@@ -157,3 +157,10 @@ def test_usage_and_input_errors_are_one_line_exit_2(args, monkeypatch, capsys):
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and err.startswith("error: ")
+
+
+def test_report_command(tmp_path):
+    result = run("report", "--out", str(tmp_path / "r"), "--samples", "30", "--seed", "3")
+    assert result.exit_code == 0, result.output
+    assert "Report:" in result.stdout and "Balance: in 2025-11" in result.stdout
+    assert (tmp_path / "r" / "report.html").stat().st_size > 100_000

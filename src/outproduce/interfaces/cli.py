@@ -158,6 +158,50 @@ def _print_balance(ds: Any, summary: BalanceSummary) -> None:
     out.print(table)
 
 
+@app.command("report")
+@friendly
+def report_cmd(
+    scenario: ScenarioArg = "baseline",
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for report.html, CSV, JSON and PNG.")
+    ] = Path("outproduce-report"),
+    samples: SamplesOpt = None,
+    seed: SeedOpt = None,
+    open_report: Annotated[
+        bool, typer.Option("--open", help="Open report.html in the web browser.")
+    ] = False,
+) -> None:
+    """Run every analysis on a scenario and write one self-contained HTML report."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from outproduce.interfaces.report import STAGES, build_report
+
+    loaded = load_scenario(scenario)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("starting", total=len(STAGES))
+
+        def step(stage: str) -> None:
+            progress.update(task, description=stage, completed=STAGES.index(stage))
+
+        report = build_report(loaded, out_dir, samples=samples, seed=seed, step=step)
+        progress.update(task, completed=len(STAGES))
+    out.print(f"[bold]outproduce report[/bold] — scenario [cyan]{loaded.name}[/cyan]")
+    for line in report.headlines:
+        out.print(f"• {line}")
+    out.print(f"Report: {report.files[0]} (and {len(report.files) - 1} files in {out_dir})")
+    if open_report:
+        import webbrowser
+
+        webbrowser.open(report.files[0].resolve().as_uri())
+
+
 @app.command("balance")
 @friendly
 def balance_cmd(

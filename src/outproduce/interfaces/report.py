@@ -1,0 +1,412 @@
+"""The main job: every analysis on one scenario, in one self-contained HTML report.
+
+``outproduce report`` runs the balance, the spending pathways with their order book,
+and the sustainment view on the same scenario, samples and seed, then writes
+``report.html`` (plotly charts with plotly.js inlined, so it opens without a network),
+the results as CSV and JSON, and the charts as PNG. The HTML lists every assumption
+used and every source the scenario and the packaged spending tables name, with links.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+from plotly.offline import get_plotlyjs
+
+from outproduce.analyses.balance import SPEECH_MONTH, BalanceSummary, balance, summarise
+from outproduce.analyses.spending import spending, summarise_spending
+from outproduce.analyses.sustain import summarise_sustain, sustain
+from outproduce.data.catalog import load_table, source_lookup, split_sources
+from outproduce.interfaces import figures
+from outproduce.interfaces.outputs import write_balance_outputs, write_spending_outputs
+from outproduce.scenario.model import Scenario
+from outproduce.scenario.uncertain import _Uncertain, describe
+
+#: The report's stages, in order (the CLI shows them as a progress bar).
+STAGES = ("balance", "spending and order book", "sustainment", "report")
+#: Per-holder yearly columns shown in the report.
+SUSTAIN_COLUMNS = (
+    "year",
+    "stock_end_p10",
+    "stock_end_p50",
+    "stock_end_p90",
+    "received_p50",
+    "consumption_p50",
+    "shortfall_p50",
+    "p_shortfall",
+)
+#: Packaged tables whose sources the report lists besides the scenario's own.
+SPENDING_TABLES = ("defence_expenditure", "commitments", "spending_aggregates", "allies", "gdp")
+
+
+@dataclass
+class Report:
+    """What a report run wrote, and its headlines (one sentence per analysis)."""
+
+    folder: Path
+    files: list[Path]
+    headlines: list[str]
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def build_report(
+    scenario: Scenario,
+    folder: Path,
+    samples: int | None = None,
+    seed: int | None = None,
+    step: Callable[[str], None] | None = None,
+) -> Report:
+    """Run every analysis on ``scenario`` and write the report into ``folder``.
+
+    ``step`` is called with each stage's name as it starts (for a progress bar).
+    """
+    step = step or (lambda _stage: None)
+    folder.mkdir(parents=True, exist_ok=True)
+    step(STAGES[0])
+    ds = balance(scenario, samples=samples, seed=seed)
+    balance_summary = summarise(ds, at=SPEECH_MONTH)
+    files = write_balance_outputs(ds, balance_summary, folder)
+    sections = [_balance_section(ds, balance_summary)]
+    headlines = [_balance_headline(balance_summary)]
+    summary: dict[str, Any] = {"crossover": balance_summary.crossover, "at": balance_summary.at}
+
+    if scenario.spending is not None:
+        step(STAGES[1])
+        spend = spending(scenario, samples=samples, seed=seed)
+        tables = summarise_spending(spend)
+        files += write_spending_outputs(spend, tables, folder)
+        sections += _spending_sections(spend, tables)
+        headlines += _spending_headlines(spend, tables)
+        summary["spending_gap"] = _alliance_gap(spend)
+        summary["contracts"] = tables.get("contracts")
+
+    if scenario.holders:
+        step(STAGES[2])
+        view = sustain(scenario, samples=samples, seed=seed)
+        holders = summarise_sustain(view, scenario)
+        path = folder / "sustain.json"
+        path.write_text(json.dumps(holders, indent=2), encoding="utf-8")
+        files.append(path)
+        sections.append(_sustain_section(view, holders))
+        headlines += _sustain_headlines(holders)
+
+    step(STAGES[3])
+    html = _render(scenario, ds.attrs, sections, headlines)
+    report = folder / "report.html"
+    report.write_text(html, encoding="utf-8")
+    return Report(folder=folder, files=[report, *files], headlines=headlines, summary=summary)
+
+
+def _fmt_m(value: float) -> str:
+    return f"{value / 1e6:.2f}"
+
+
+def _when(cross: dict[str, Any]) -> str:
+    return (
+        f"P10 {cross['p10'] or 'never'}, P50 {cross['p50'] or 'never'}, "
+        f"P90 {cross['p90'] or 'never'} (within the horizon in "
+        f"{cross['prob_within_horizon']:.0%} of samples)"
+    )
+
+
+def _balance_headline(summary: BalanceSummary) -> str:
+    at = summary.at
+    return (
+        f"Balance: in {at['month']} the alliance made {_fmt_m(at['alliance_p50'] * 12)} million "
+        f"155mm-equivalent rounds a year against {_fmt_m(at['adversary_p50'] * 12)} million "
+        f"for Russia and its suppliers (ratio {at['ratio_p10']:.2f}–{at['ratio_p90']:.2f}, "
+        f"P(ahead) {at['p_alliance_ahead']:.0%}). Durable crossover: {_when(summary.crossover)}."
+    )
+
+
+def _table(title: str, frame: pd.DataFrame, open_: bool = False) -> dict[str, Any]:
+    return {
+        "title": title,
+        "columns": list(frame.columns),
+        "rows": frame.astype(object).where(frame.notna(), "–").values.tolist(),
+        "open": open_,
+    }
+
+
+def _html(figure: Any, div_id: str) -> str:
+    return figure.to_html(full_html=False, include_plotlyjs=False, div_id=div_id)
+
+
+def _balance_section(ds: Any, summary: BalanceSummary) -> dict[str, Any]:
+    annual = summary.annual.copy()
+    frame = pd.DataFrame(
+        {
+            "year": annual["year"].astype(int),
+            "alliance P50 (M)": (annual["alliance_p50"] / 1e6).round(2),
+            "alliance P10–P90": [
+                f"{lo / 1e6:.2f}–{hi / 1e6:.2f}"
+                for lo, hi in zip(annual["alliance_p10"], annual["alliance_p90"], strict=True)
+            ],
+            "adversary P50 (M)": (annual["adversary_p50"] / 1e6).round(2),
+            "adversary P10–P90": [
+                f"{lo / 1e6:.2f}–{hi / 1e6:.2f}"
+                for lo, hi in zip(annual["adversary_p10"], annual["adversary_p90"], strict=True)
+            ],
+            "P(alliance ahead) %": (annual["p_alliance_ahead"] * 100).round(0).astype(int),
+        }
+    )
+    return {
+        "id": "balance",
+        "title": "Who out-produces whom",
+        "text": [
+            "Alliance and adversary output in 155mm-equivalent rounds, summed from the "
+            "published lines with their ramps, targets and uncertainty. The crossover is "
+            "the first month from which the alliance stays at or above the adversary to "
+            f"the end of the horizon: {_when(summary.crossover)}. Against Russian "
+            f"production alone: {_when(summary.crossover_production_only)}."
+        ],
+        "figures": [_html(figures.balance_figure(ds, summary), "fig-balance")],
+        "tables": [_table("Annual output (million rounds)", frame, open_=True)],
+    }
+
+
+def _alliance_gap(spend: Any) -> dict[str, float]:
+    base = int(spend.attrs["price_base"].split()[1])
+    at = spend.sel(group="alliance", year=base)
+    share = float(at["group_core_share"].median())
+    target = float(spend["target_share"].max())
+    gdp = float(at["group_gdp_usd_bn_current"].median())
+    return {
+        "year": base,
+        "core_share": share,
+        "target_share": target,
+        "gap_pp": max(target - share, 0.0),
+        "gap_usd_bn_current": max(target - share, 0.0) / 100 * gdp,
+    }
+
+
+def _spending_headlines(spend: Any, tables: dict[str, Any]) -> list[str]:
+    gap = _alliance_gap(spend)
+    target_year = int(spend["target_year"].max())
+    end = next(r for r in tables["groups"] if r["group"] == "alliance" and r["year"] == target_year)
+    lines = [
+        f"Spending: in {gap['year']} the alliance spent {gap['core_share']:.2f}% of GDP on core "
+        f"defence; the gap to {gap['target_share']:g}% is {gap['gap_pp']:.2f} pp, about USD "
+        f"{gap['gap_usd_bn_current']:,.0f}bn a year at {gap['year']} GDP. On the pathways core "
+        f"spending reaches USD {end['core_usd']:,.0f}bn ({end['core_usd_p10']:,.0f}–"
+        f"{end['core_usd_p90']:,.0f}) in {target_year} ({spend.attrs['price_base']})."
+    ]
+    book = tables.get("contracts")
+    rows = tables.get("order_book") or []
+    if book and rows:
+        first = rows[0]
+        lines.append(
+            f"Order book: the budgets buy {_fmt_m(first['demand_rounds'])} million rounds in "
+            f"{first['year']} against {_fmt_m(first['output_rounds'])} million made; "
+            f"{book['on_time_share']:.0%} delivered on time with {book['contract_years']}-year "
+            f"{book['pooling']} contracts; if capacity follows contracts, crossover "
+            f"{_when(book['crossover_following'])}."
+        )
+    return lines
+
+
+def _spending_sections(spend: Any, tables: dict[str, Any]) -> list[dict[str, Any]]:
+    allies = pd.DataFrame(tables["allies"])
+    ally_frame = pd.DataFrame(
+        {
+            "ally": allies["iso3"],
+            "start %": allies["start_share"].round(2),
+            "start year": allies["start_year"],
+            "target %": allies["target_share"],
+            "by": allies["target_year"],
+            "shape": allies["shape"],
+            "reached": allies["year_core_reached"].fillna("never"),
+            "gap pp": allies["gap_pp"].round(2),
+            "core USD bn at target year (P50)": allies["core_usd_end"].round(1),
+            "cumulative extra USD bn (P50)": allies["cumulative_extra_core_usd"].round(1),
+            "rounds/yr at target year (P50)": allies["rounds_end"].round(-2).astype("Int64"),
+            "beyond record": allies["exceeds_record"].map({True: "yes", False: ""}),
+        }
+    )
+    groups = pd.DataFrame(tables["groups"])
+    groups = groups[groups["year"] >= 2014]
+    group_frame = pd.DataFrame(
+        {
+            "group": groups["group"],
+            "year": groups["year"],
+            "core % of GDP": groups["core_share"].round(2),
+            "core USD bn (constant)": groups["core_usd"].round(0),
+            "core USD bn (current)": groups["core_usd_current"].round(0),
+            "resilience USD bn": groups["resilience_usd"].round(0),
+        }
+    )
+    sections = [
+        {
+            "id": "spending",
+            "title": "5% of GDP by 2035: the pathways",
+            "text": [
+                "Each ally's core defence spending (NATO definition) runs from its latest "
+                "NATO figure to its target along the scenario's pathway shape; resilience "
+                "spending rises to the 1.5% ceiling. Money uses World Bank GDP grown by the "
+                f"uncertain real growth and inflation, in {spend.attrs['price_base']}. "
+                "Aggregates are GDP-weighted. Left out: "
+                f"{spend.attrs['left_out'] or 'none'} (no NATO figure)."
+            ],
+            "figures": [
+                _html(figures.spending_gap_figure(spend, tables["allies"]), "fig-gap"),
+                _html(figures.spending_totals_figure(spend), "fig-totals"),
+            ],
+            "tables": [
+                _table("Per ally", ally_frame, open_=True),
+                _table("Aggregates by year", group_frame),
+            ],
+        }
+    ]
+    rows = tables.get("order_book") or []
+    if rows:
+        book = pd.DataFrame(rows)
+        book_frame = pd.DataFrame(
+            {
+                "year": book["year"],
+                "demand (M)": (book["demand_rounds"] / 1e6).round(2),
+                "delivered (M)": (book["delivered_rounds"] / 1e6).round(2),
+                "backlog Dec (M)": (book["backlog_rounds"] / 1e6).round(2),
+                "lead time of a new order (months)": book["lead_time_months"],
+                "output planned (M)": (book["output_rounds"] / 1e6).round(2),
+                "output following contracts (M)": (book["output_following_rounds"] / 1e6).round(2),
+                "adversary (M)": (book["adversary_rounds"] / 1e6).round(2),
+                "P(ahead), following (%)": (book["p_ahead_following"] * 100).round(0),
+            }
+        )
+        contracts = tables["contracts"]
+        sections.append(
+            {
+                "id": "order-book",
+                "title": "From money to rounds: the order book",
+                "text": [
+                    "The ammunition budgets (core spending x equipment share x artillery "
+                    "share, at the 155mm price) become contracts "
+                    f"({contracts['contract_years']}-year, {contracts['pooling']}) supplied "
+                    "first in, first out by the alliance's lines. 'Following contracts': "
+                    "industry builds what signed contracts ask beyond planned output once a "
+                    "new line can be built, for deliveries still due then. Delivered on time: "
+                    f"{contracts['on_time_share']:.0%} ({contracts['on_time_share_p10']:.0%}–"
+                    f"{contracts['on_time_share_p90']:.0%}). Crossover with planned capacity: "
+                    f"{_when(contracts['crossover_planned'])}; with capacity following "
+                    f"contracts: {_when(contracts['crossover_following'])}."
+                ],
+                "figures": [_html(figures.order_book_figure(rows), "fig-order-book")],
+                "tables": [_table("Order book by year (P50)", book_frame, open_=True)],
+            }
+        )
+    return sections
+
+
+def _sustain_headlines(holders: list[dict[str, Any]]) -> list[str]:
+    lines = []
+    for entry in holders:
+        rebuild = entry.get("rebuild")
+        if rebuild and rebuild.get("target_month"):
+            lines.append(
+                f"Stocks: {entry['name']} reaches {rebuild['target_stock']:,.0f} rounds by "
+                f"{rebuild['target_month']} in {rebuild['p_reached_by_target_month']:.0%} of "
+                f"samples (P50 {rebuild['reached_p50'] or 'never'})."
+            )
+    return lines
+
+
+def _sustain_section(view: Any, holders: list[dict[str, Any]]) -> dict[str, Any]:
+    tables = []
+    for entry in holders:
+        frame = pd.DataFrame(entry["yearly"])[list(SUSTAIN_COLUMNS)].round(2)
+        tables.append(_table(f"{entry['name']} ({entry['holder']})", frame))
+    return {
+        "id": "sustainment",
+        "title": "Stocks against consumption",
+        "text": [
+            "Each modelled holder's stock: deliveries from its contracts, transfers and "
+            "consumption; consumption it cannot cover is a shortfall."
+        ],
+        "figures": [_html(figures.sustain_figure(view), "fig-sustain")],
+        "tables": tables,
+    }
+
+
+def _assumptions(scenario: Scenario) -> list[dict[str, Any]]:
+    """Every uncertain value of the scenario with a note, wherever it sits."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, _Uncertain):
+            if node.note or node.source:
+                found.append(
+                    {
+                        "name": path,
+                        "value": describe(node),
+                        "note": node.note,
+                        "sources": split_sources(node.source),
+                    }
+                )
+            return
+        if hasattr(node, "__pydantic_fields__"):
+            for name in type(node).model_fields:
+                walk(getattr(node, name), f"{path}.{name}" if path else name)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{path}.{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{path}.{i}")
+
+    walk(scenario, "")
+    return found
+
+
+def _sources(scenario: Scenario) -> list[dict[str, str]]:
+    named: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "source" and isinstance(value, str):
+                    named.update(split_sources(value))
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(scenario.model_dump(mode="json"))
+    if scenario.spending is not None:
+        for table in SPENDING_TABLES:
+            for cell in load_table(table)["source_id"]:
+                named.update(split_sources(cell))
+    lookup = source_lookup()
+    return [lookup[s] for s in sorted(named) if s in lookup]
+
+
+def _render(
+    scenario: Scenario,
+    attrs: dict[str, Any],
+    sections: list[dict[str, Any]],
+    headlines: list[str],
+) -> str:
+    env = Environment(
+        loader=PackageLoader("outproduce.interfaces", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
+    meta = dict(attrs) | {
+        "title": f"report on scenario {scenario.name}",
+        "description": scenario.description,
+        "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+    return env.get_template("report.html.j2").render(
+        meta=meta,
+        plotly_js=get_plotlyjs(),
+        sections=sections,
+        headlines=headlines,
+        assumptions=_assumptions(scenario),
+        sources=_sources(scenario),
+    )

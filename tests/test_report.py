@@ -1,0 +1,66 @@
+"""The report: one self-contained HTML file with every analysis, assumption and source."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from outproduce import balance, load_scenario, spending, summarise
+from outproduce.data.catalog import source_lookup
+from outproduce.interfaces.report import build_report
+
+
+@pytest.fixture(scope="module")
+def baseline_report(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("report")
+    stages = []
+    report = build_report(load_scenario("baseline"), folder, samples=60, seed=2, step=stages.append)
+    return report, (folder / "report.html").read_text(encoding="utf-8"), stages
+
+
+def test_report_writes_html_tables_and_charts(baseline_report):
+    report, html, stages = baseline_report
+    assert stages == ["balance", "spending and order book", "sustainment", "report"]
+    names = {p.name for p in report.files}
+    assert {"report.html", "balance_annual.csv", "spending_allies.csv", "balance.png"} <= names
+    assert {"spending_gap.png", "spending_order_book.csv", "sustain.json"} <= names
+    for section in ("balance", "spending", "order-book", "sustainment", "assumptions", "sources"):
+        assert f'id="{section}"' in html
+
+
+def test_report_is_self_contained(baseline_report):
+    _, html, _ = baseline_report
+    # plotly.js is inlined; no script or stylesheet is fetched from anywhere.
+    assert not re.search(r"<script[^>]+src=", html)
+    assert not re.search(r"<link[^>]+href=", html)
+    assert "Plotly.newPlot" in html and html.count('class="plotly-graph-div"') >= 5
+
+
+def test_report_numbers_are_the_analyses_numbers(baseline_report):
+    report, html, _ = baseline_report
+    ds = balance(load_scenario("baseline"), samples=60, seed=2)
+    summary = summarise(ds)
+    assert report.summary["crossover"] == summary.crossover
+    spend = spending("baseline", samples=60, seed=2, capacity=False)
+    share = float(spend["group_core_share"].sel(group="alliance", year=2025).median())
+    assert report.summary["spending_gap"]["gap_pp"] == pytest.approx(3.5 - share)
+    assert f"the gap to 3.5% is {3.5 - share:.2f} pp" in html
+
+
+def test_report_lists_every_assumption_and_source_of_the_scenario(baseline_report):
+    _, html, _ = baseline_report
+    for name in ("assumptions.utilisation", "spending.equipment_share", "expansion_lead_months"):
+        assert name in html
+    lookup = source_lookup()
+    for source_id in ("nato-members", "namanjain92-2025", "unn-2024b", "worldbank-2026"):
+        if source_id in lookup:
+            assert f'id="src-{source_id}"' in html
+            assert lookup[source_id]["url"].replace("&", "&amp;") in html
+
+
+def test_report_on_a_scenario_with_only_the_balance(tiny, tmp_path):
+    report = build_report(load_scenario(tiny), tmp_path, samples=10, seed=1)
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert 'id="balance"' in html and 'id="spending"' not in html
+    assert len(report.headlines) == 1
