@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-import yaml
 from rich.console import Console
 from rich.table import Table
 
@@ -33,7 +32,7 @@ from outproduce.interfaces.outputs import (
     write_balance_outputs,
     write_spending_outputs,
 )
-from outproduce.scenario.loading import builtin_names, load_scenario
+from outproduce.scenario.loading import builtin_names, load_scenario, scenario_yaml
 from outproduce.scenario.model import Scenario
 
 app = typer.Typer(
@@ -563,8 +562,7 @@ def scenario_show(
     """Print the resolved scenario (every line and assumption) as YAML."""
     scenario = load_scenario(name)
     print(f"# {_scenario_summary(scenario)}")
-    document = scenario.model_dump(mode="json", by_alias=True, exclude_defaults=False)
-    print(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100))
+    print(scenario_yaml(scenario))
 
 
 @scenario_app.command("list")

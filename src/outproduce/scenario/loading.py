@@ -345,6 +345,17 @@ def load_scenario(name_or_path: str | Path = "baseline") -> Scenario:
     )
 
 
+def scenario_yaml(scenario: Scenario) -> str:
+    """The resolved scenario as a self-contained YAML file (every line spelled out).
+
+    Loading the text gives the same scenario (same ``scenario_hash``): it names no base
+    and takes no packaged lines (``data_lines: none``).
+    """
+    document = scenario.model_dump(mode="json", by_alias=True, exclude_defaults=False)
+    document = {"name": document.pop("name"), "data_lines": "none", **document}
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+
+
 def _check_references(spec: ScenarioFile, lines: dict[str, Line], source: _Source) -> None:
     """Contracts name existing suppliers; transfers name existing holders; allies exist."""
     allies = set(load_table("allies")["iso3"])

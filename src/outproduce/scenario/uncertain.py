@@ -227,3 +227,17 @@ def describe(value: float | _Uncertain) -> str:
     fields = value.model_dump(exclude={"note", "source", "dist"}, by_alias=True)
     inner = ", ".join(f"{k}={v:g}" for k, v in fields.items())
     return f"{value.dist}({inner})"  # type: ignore[attr-defined]
+
+
+def scale(value: float | _Uncertain, factor: float) -> float | _Uncertain:
+    """The same uncertain value multiplied by ``factor`` (> 0): every location and spread.
+
+    A lognormal scales its median (its sigma is relative); a normal its mean and sd.
+    """
+    if factor <= 0:
+        raise ValueError(f"expected a positive factor, got {factor:g}")
+    if not isinstance(value, _Uncertain):
+        return value * factor
+    fields = value.model_dump(exclude={"note", "source", "dist"}, by_alias=False)
+    scaled = {k: (v if k == "sigma" or v is None else v * factor) for k, v in fields.items()}
+    return value.model_copy(update=scaled)
