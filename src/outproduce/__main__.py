@@ -1,4 +1,4 @@
-"""``python -m outproduce`` runs the CLI."""
+"""``python -m outproduce``: the same as the ``outproduce`` command."""
 
 from outproduce.interfaces.cli import main
 

@@ -201,6 +201,44 @@ def report_cmd(
         webbrowser.open(report.files[0].resolve().as_uri())
 
 
+@app.command("app")
+@friendly
+def app_cmd(
+    host: Annotated[
+        str, typer.Option("--host", help="Address to bind (default: this machine only).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8501,
+) -> None:
+    """Start the web dashboard (Streamlit) on http://HOST:PORT; Ctrl-C stops it."""
+    import subprocess
+
+    page = Path(__file__).with_name("app.py")  # a Streamlit script: run, not imported
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(page),
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.maxUploadSize",
+        "1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.toolbarMode",
+        "viewer",
+    ]
+    out.print(f"outproduce dashboard on http://{host}:{port} (Ctrl-C stops it)")
+    try:
+        subprocess.run(command, check=False)
+    except KeyboardInterrupt:
+        pass
+
+
 @app.command("balance")
 @friendly
 def balance_cmd(

@@ -1,0 +1,158 @@
+"""The outproduce dashboard: a Streamlit page over the Python API (``outproduce app``).
+
+Run by ``streamlit run``; every number comes from ``dashboard.compute_views``, cached
+by scenario hash, samples and seed. Uploaded YAML is size-limited, parsed with the
+safe loader and validated like any scenario file: it is never executed.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from outproduce.data.catalog import DATA_VERSION
+from outproduce.errors import InputError
+from outproduce.interfaces.dashboard import (
+    MAX_UPLOAD_BYTES,
+    Views,
+    compute_views,
+    load_uploaded,
+    results_csv,
+)
+from outproduce.scenario.levers import apply_levers
+from outproduce.scenario.loading import load_scenario, scenario_yaml
+from outproduce.scenario.model import Scenario
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def cached_views(scenario_json: str, samples: int, seed: int) -> Views:
+    """Results for one scenario (as JSON: its hash is the cache key), samples and seed."""
+    return compute_views(Scenario.model_validate_json(scenario_json), samples, seed)
+
+
+def _pick_scenario() -> tuple[Scenario | None, str | None]:
+    """The chosen scenario, or None and the one-line error of a bad upload."""
+    choice = st.radio("Scenario", ["baseline", "upload a YAML file"], key="source")
+    if choice == "baseline":
+        return load_scenario("baseline"), None
+    upload = st.file_uploader(
+        f"Scenario YAML (at most {MAX_UPLOAD_BYTES // 1024} KB)", type=["yaml", "yml"]
+    )
+    if upload is None:
+        return None, None
+    try:
+        return load_uploaded(upload.getvalue(), upload.name), None
+    except InputError as exc:
+        return None, f"error: {exc.one_line()}"
+
+
+def _metrics(views: Views, label: str) -> None:
+    m = views.metrics
+    st.caption(label)
+    one, two, three = st.columns(3)
+    one.metric(
+        f"Alliance ÷ adversary output, {m['month']} (P50)",
+        "-" if m["ratio"] is None else f"{m['ratio']:.2f}",
+        help="Median alliance output over the adversary's, 155mm-equivalent rounds.",
+    )
+    two.metric("Durable crossover, P50", m["crossover_p50"] or "not by 2035")
+    three.metric("P(alliance durably ahead by 2035)", f"{m['p_crossover']:.0%}")
+    if "gap_pp" in m:
+        four, five, six = st.columns(3)
+        four.metric("Alliance core spending 2025, % of GDP", f"{m['core_share']:.2f}")
+        five.metric("Gap to 3.5%, percentage points", f"{m['gap_pp']:.2f}")
+        six.metric(
+            "P(ahead by 2035) if capacity follows contracts",
+            f"{m['p_crossover_following']:.0%}",
+        )
+    for name, month, chance in m.get("targets", []):
+        st.write(f"{name}: target stock reached by {month} in {chance:.0%} of samples.")
+
+
+def main() -> None:
+    """Lay out the page: levers in the sidebar, views (and a comparison) in the body."""
+    st.set_page_config(page_title="outproduce dashboard", layout="wide")
+    st.title("outproduce — ammunition mobilisation dashboard")
+    st.caption(f"data {DATA_VERSION} · every input sourced or a labelled assumption")
+    with st.sidebar:
+        base, error = _pick_scenario()
+        st.header("Levers")
+        russia = st.number_input(
+            "Russian production (× published estimates)", 0.3, 2.0, 1.0, 0.05, key="russia"
+        )
+        speed = st.number_input(
+            "Alliance ramp-up speed (× published)", 0.25, 4.0, 1.0, 0.25, key="speed"
+        )
+        shape = st.selectbox(
+            "Spending path shape", ["linear", "constant_growth", "front_loaded"], key="shape"
+        )
+        years = st.number_input("Contract length (years)", 1, 11, 1, 1, key="years")
+        pooling = st.selectbox("Pooling", ["national", "eu", "alliance"], key="pooling")
+        samples = st.number_input("Samples", 20, 5000, 300, 20, key="samples")
+        seed = st.number_input("Seed", 0, 2**31 - 1, 20251106, 1, key="seed")
+        compare = st.checkbox("Compare with the scenario without levers", key="compare")
+    if base is None:
+        if error:
+            st.error(error)
+        else:
+            st.info("Choose a scenario file in the sidebar, or go back to the baseline.")
+        st.stop()
+    changed = apply_levers(
+        base,
+        russia=float(russia),
+        ramp_speed=float(speed),
+        shape=shape if base.spending else None,
+        contract_years=int(years) if base.spending else None,
+        pooling=pooling if base.spending else None,
+    )
+    with st.spinner(f"Running {int(samples)} samples…"):
+        views = cached_views(changed.model_dump_json(), int(samples), int(seed))
+        reference = (
+            cached_views(base.model_dump_json(), int(samples), int(seed)) if compare else None
+        )
+    if reference is not None:
+        left, right = st.columns(2)
+        with left:
+            _metrics(views, f"With the levers (scenario {changed.scenario_hash()})")
+            st.plotly_chart(views.balance_figure, key="balance-left")
+        with right:
+            _metrics(reference, f"Without levers (scenario {base.scenario_hash()})")
+            st.plotly_chart(reference.balance_figure, key="balance-right")
+    else:
+        _metrics(views, f"Scenario {changed.name} ({changed.scenario_hash()})")
+    tabs = st.tabs(["Balance", "Spending", "Order book", "Stocks", "Downloads"])
+    with tabs[0]:
+        st.plotly_chart(views.balance_figure, key="balance")
+        st.dataframe(views.annual, hide_index=True)
+    with tabs[1]:
+        if views.spending_figure is None:
+            st.info("This scenario has no spending section.")
+        else:
+            st.plotly_chart(views.spending_figure, key="spending")
+            st.dataframe(views.allies, hide_index=True)
+    with tabs[2]:
+        if views.order_book_figure is not None:
+            st.plotly_chart(views.order_book_figure, key="order-book")
+            st.dataframe(views.order_book, hide_index=True)
+    with tabs[3]:
+        if views.sustain_figure is None:
+            st.info("This scenario has no holders.")
+        else:
+            st.plotly_chart(views.sustain_figure, key="sustain")
+    with tabs[4]:
+        st.download_button(
+            "Download results (CSV)",
+            results_csv(views),
+            file_name=f"outproduce-{changed.scenario_hash()}.csv",
+            mime="text/csv",
+            key="download-results",
+        )
+        st.download_button(
+            "Download scenario (YAML)",
+            scenario_yaml(changed),
+            file_name=f"{changed.name}-{changed.scenario_hash()}.yaml",
+            mime="application/x-yaml",
+            key="download-scenario",
+        )
+
+
+main()

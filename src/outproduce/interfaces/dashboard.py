@@ -1,0 +1,124 @@
+"""What the dashboard computes, without Streamlit: uploads, levers, views, downloads.
+
+The Streamlit page (``app.py``) only lays these out, so they are tested like any
+other function, and the page stays a thin layer over the same Python API.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from outproduce.analyses.balance import balance, summarise
+from outproduce.analyses.spending import spending, summarise_spending
+from outproduce.analyses.sustain import summarise_sustain, sustain
+from outproduce.errors import InputError
+from outproduce.interfaces import figures
+from outproduce.scenario.loading import load_scenario
+from outproduce.scenario.model import Scenario
+
+#: Largest scenario file accepted from an upload (a full scenario is ~60 KB).
+MAX_UPLOAD_BYTES = 512 * 1024
+
+
+def load_uploaded(data: bytes, name: str) -> Scenario:
+    """Validate an uploaded scenario YAML (size-limited, parsed safely, never executed).
+
+    It is written to a temporary file under its own name so that errors name the file,
+    the field and the line as they would for a file on disk. A ``base:`` may only name
+    a built-in scenario (there are no other files next to an upload).
+    """
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InputError(
+            f"file too large ({len(data):,} bytes); expected at most {MAX_UPLOAD_BYTES:,}",
+            file=name,
+        )
+    safe_name = Path(name).name or "scenario.yaml"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / safe_name
+        path.write_bytes(data)
+        try:
+            return load_scenario(path)
+        except InputError as exc:
+            if exc.file != str(path):
+                raise
+            # The temporary folder means nothing to the user: name the upload.
+            raise InputError(exc.message, file=safe_name, field=exc.field, line=exc.line) from None
+
+
+@dataclass
+class Views:
+    """Every number and chart the dashboard shows for one scenario, samples and seed."""
+
+    metrics: dict[str, Any]
+    balance_figure: Any
+    spending_figure: Any | None
+    order_book_figure: Any | None
+    sustain_figure: Any | None
+    annual: pd.DataFrame
+    allies: pd.DataFrame | None
+    order_book: pd.DataFrame | None
+
+
+def compute_views(scenario: Scenario, samples: int, seed: int) -> Views:
+    """Run the balance, spending (with its order book) and sustainment views."""
+    ds = balance(scenario, samples=samples, seed=seed)
+    summary = summarise(ds)
+    at = summary.at
+    metrics: dict[str, Any] = {
+        "month": at["month"],
+        "ratio": at["alliance_p50"] / at["adversary_p50"] if at["adversary_p50"] else None,
+        "alliance_per_year": at["alliance_p50"] * 12,
+        "adversary_per_year": at["adversary_p50"] * 12,
+        "crossover_p50": summary.crossover["p50"],
+        "crossover_p10": summary.crossover["p10"],
+        "p_crossover": summary.crossover["prob_within_horizon"],
+    }
+    spending_figure = order_book_figure = sustain_figure = None
+    allies = book = None
+    if scenario.spending is not None:
+        spend = spending(scenario, samples=samples, seed=seed)
+        tables = summarise_spending(spend)
+        base = int(spend.attrs["price_base"].split()[1])
+        share = float(spend["group_core_share"].sel(group="alliance", year=base).median())
+        metrics["core_share"] = share
+        metrics["gap_pp"] = max(float(spend["target_share"].max()) - share, 0.0)
+        metrics["on_time"] = tables["contracts"]["on_time_share"]
+        metrics["p_crossover_following"] = tables["contracts"]["crossover_following"][
+            "prob_within_horizon"
+        ]
+        spending_figure = figures.spending_totals_figure(spend)
+        order_book_figure = figures.order_book_figure(tables["order_book"])
+        allies = pd.DataFrame(tables["allies"])
+        book = pd.DataFrame(tables["order_book"])
+    if scenario.holders:
+        view = sustain(scenario, samples=samples, seed=seed)
+        sustain_figure = figures.sustain_figure(view)
+        for entry in summarise_sustain(view, scenario):
+            rebuild = entry.get("rebuild")
+            if rebuild and rebuild.get("target_month"):
+                metrics.setdefault("targets", []).append(
+                    (entry["name"], rebuild["target_month"], rebuild["p_reached_by_target_month"])
+                )
+    return Views(
+        metrics=metrics,
+        balance_figure=figures.balance_figure(ds, summary),
+        spending_figure=spending_figure,
+        order_book_figure=order_book_figure,
+        sustain_figure=sustain_figure,
+        annual=summary.annual,
+        allies=allies,
+        order_book=book,
+    )
+
+
+def results_csv(views: Views) -> str:
+    """The downloadable results: annual balance, then the order book, as one CSV text."""
+    parts = [views.annual.assign(table="balance_annual")]
+    if views.order_book is not None:
+        parts.append(views.order_book.assign(table="order_book"))
+    return pd.concat(parts, ignore_index=True).to_csv(index=False)
