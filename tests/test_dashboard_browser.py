@@ -132,6 +132,21 @@ def test_a_control_changes_a_shown_number(page):
     page.screenshot(path=str(ARTIFACTS / "2-russia-0.6.png"), full_page=True)
 
 
+def test_two_scenarios_side_by_side(page):
+    field = page.get_by_label("Russian production (× published estimates)")
+    field.fill("1.50")
+    field.press("Enter")
+    page.get_by_label("Compare side by side with").click()
+    page.get_by_role("option", name="the baseline").click()
+    page.get_by_text("baseline, as loaded").wait_for()
+    page.wait_for_load_state("networkidle")
+    values = _metrics(page)
+    assert len(values) >= 12  # both scenarios' numbers
+    ours, theirs = float(values[0]), float(values[6])
+    assert ours < theirs  # more Russian output: a lower alliance/adversary ratio
+    page.screenshot(path=str(ARTIFACTS / "5-compare.png"), full_page=True)
+
+
 def test_a_bad_upload_shows_the_clear_error(page, tmp_path):
     bad = tmp_path / "broken.yaml"
     bad.write_text("name: [unclosed\n", encoding="utf-8")

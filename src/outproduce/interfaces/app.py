@@ -89,7 +89,11 @@ def main() -> None:
         pooling = st.selectbox("Pooling", ["national", "eu", "alliance"], key="pooling")
         samples = st.number_input("Samples", 20, 5000, 300, 20, key="samples")
         seed = st.number_input("Seed", 0, 2**31 - 1, 20251106, 1, key="seed")
-        compare = st.checkbox("Compare with the scenario without levers", key="compare")
+        compare = st.selectbox(
+            "Compare side by side with",
+            ["nothing", "this scenario without the levers", "the baseline"],
+            key="compare",
+        )
     if base is None:
         if error:
             st.error(error)
@@ -104,18 +108,25 @@ def main() -> None:
         contract_years=int(years) if base.spending else None,
         pooling=pooling if base.spending else None,
     )
+    other = {
+        "nothing": None,
+        "this scenario without the levers": base,
+        "the baseline": load_scenario("baseline"),
+    }[compare]
     with st.spinner(f"Running {int(samples)} samples…"):
         views = cached_views(changed.model_dump_json(), int(samples), int(seed))
         reference = (
-            cached_views(base.model_dump_json(), int(samples), int(seed)) if compare else None
+            None
+            if other is None
+            else cached_views(other.model_dump_json(), int(samples), int(seed))
         )
-    if reference is not None:
+    if reference is not None and other is not None:
         left, right = st.columns(2)
         with left:
-            _metrics(views, f"With the levers (scenario {changed.scenario_hash()})")
+            _metrics(views, f"{changed.name} with the levers ({changed.scenario_hash()})")
             st.plotly_chart(views.balance_figure, key="balance-left")
         with right:
-            _metrics(reference, f"Without levers (scenario {base.scenario_hash()})")
+            _metrics(reference, f"{other.name}, as loaded ({other.scenario_hash()})")
             st.plotly_chart(reference.balance_figure, key="balance-right")
     else:
         _metrics(views, f"Scenario {changed.name} ({changed.scenario_hash()})")

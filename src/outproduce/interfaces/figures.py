@@ -80,6 +80,7 @@ def balance_figure(ds: xr.Dataset, summary: BalanceSummary) -> go.Figure:
             line_color="black",
             annotation_text=f"crossover P50 {cross['p50']}",
         )
+    fig.update_xaxes(range=[str(months[0])[:10], str(months[-1])[:10]])  # not the labels
     return _layout(
         fig,
         "Ammunition output: alliance vs adversary (155mm-equivalent)",
