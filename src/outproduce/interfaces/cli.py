@@ -27,6 +27,7 @@ from outproduce.data.catalog import DATA_VERSION, TABLES, check_integrity, load_
 from outproduce.errors import InputError
 from outproduce.interfaces.outputs import (
     balance_document,
+    crossover_text,
     provenance,
     spending_document,
     write_balance_outputs,
@@ -109,14 +110,6 @@ def _fmt(value: float) -> str:
     )
 
 
-def _crossover_text(cross: dict[str, Any]) -> str:
-    return (
-        f"P10 {cross['p10'] or 'never'} · P50 {cross['p50'] or 'never'} · "
-        f"P90 {cross['p90'] or 'never'} · probability within horizon "
-        f"{cross['prob_within_horizon']:.0%}"
-    )
-
-
 def _millions(mid: float, low: float, high: float) -> str:
     return f"{mid / 1e6:.2f} ({low / 1e6:.2f}–{high / 1e6:.2f})"
 
@@ -132,10 +125,10 @@ def _print_balance(ds: Any, summary: BalanceSummary) -> None:
         "Units: 155mm-equivalent rounds. Crossover: first month from which the alliance "
         "stays at or above the adversary to the end of the horizon."
     )
-    out.print(f"Crossover against Russia + transfers: {_crossover_text(cross)}")
+    out.print(f"Crossover against Russia + transfers: {crossover_text(cross)}")
     out.print(
         "Crossover against Russian production alone: "
-        f"{_crossover_text(summary.crossover_production_only)}"
+        f"{crossover_text(summary.crossover_production_only)}"
     )
     at = summary.at
     out.print(
@@ -476,8 +469,8 @@ def _print_spending(ds: Any, tables: dict[str, Any], ally: str | None) -> None:
         out.print(
             f"Delivered on time (by each contract's end): {book['on_time_share']:.0%} "
             f"({book['on_time_share_p10']:.0%}–{book['on_time_share_p90']:.0%}). Crossover "
-            f"with planned capacity: {_crossover_text(book['crossover_planned'])}; if "
-            f"capacity follows contracts: {_crossover_text(book['crossover_following'])}."
+            f"with planned capacity: {crossover_text(book['crossover_planned'])}; if "
+            f"capacity follows contracts: {crossover_text(book['crossover_following'])}."
         )
 
 

@@ -13,6 +13,15 @@ from typing import Any
 from outproduce.analyses.balance import BalanceSummary
 
 
+def crossover_text(cross: dict[str, Any]) -> str:
+    """'P10 2028-06 · P50 never · P90 never · probability within horizon 27%'."""
+    return (
+        f"P10 {cross['p10'] or 'never'} · P50 {cross['p50'] or 'never'} · "
+        f"P90 {cross['p90'] or 'never'} · probability within horizon "
+        f"{cross['prob_within_horizon']:.0%}"
+    )
+
+
 def provenance(attrs: dict[str, Any]) -> dict[str, Any]:
     """Scenario, hash, data and package versions, seed and samples of a result."""
     document = {

@@ -25,7 +25,11 @@ from outproduce.analyses.spending import spending, summarise_spending
 from outproduce.analyses.sustain import summarise_sustain, sustain
 from outproduce.data.catalog import load_table, source_lookup, split_sources
 from outproduce.interfaces import figures
-from outproduce.interfaces.outputs import write_balance_outputs, write_spending_outputs
+from outproduce.interfaces.outputs import (
+    crossover_text,
+    write_balance_outputs,
+    write_spending_outputs,
+)
 from outproduce.scenario.model import Scenario
 from outproduce.scenario.uncertain import _Uncertain, describe
 
@@ -108,21 +112,14 @@ def _fmt_m(value: float) -> str:
     return f"{value / 1e6:.2f}"
 
 
-def _when(cross: dict[str, Any]) -> str:
-    return (
-        f"P10 {cross['p10'] or 'never'}, P50 {cross['p50'] or 'never'}, "
-        f"P90 {cross['p90'] or 'never'} (within the horizon in "
-        f"{cross['prob_within_horizon']:.0%} of samples)"
-    )
-
-
 def _balance_headline(summary: BalanceSummary) -> str:
     at = summary.at
     return (
         f"Balance: in {at['month']} the alliance made {_fmt_m(at['alliance_p50'] * 12)} million "
         f"155mm-equivalent rounds a year against {_fmt_m(at['adversary_p50'] * 12)} million "
         f"for Russia and its suppliers (ratio {at['ratio_p10']:.2f}–{at['ratio_p90']:.2f}, "
-        f"P(ahead) {at['p_alliance_ahead']:.0%}). Durable crossover: {_when(summary.crossover)}."
+        f"P(ahead) {at['p_alliance_ahead']:.0%}). Durable crossover: "
+        f"{crossover_text(summary.crossover)}."
     )
 
 
@@ -164,8 +161,8 @@ def _balance_section(ds: Any, summary: BalanceSummary) -> dict[str, Any]:
             "Alliance and adversary output in 155mm-equivalent rounds, summed from the "
             "published lines with their ramps, targets and uncertainty. The crossover is "
             "the first month from which the alliance stays at or above the adversary to "
-            f"the end of the horizon: {_when(summary.crossover)}. Against Russian "
-            f"production alone: {_when(summary.crossover_production_only)}."
+            f"the end of the horizon: {crossover_text(summary.crossover)}. Against Russian "
+            f"production alone: {crossover_text(summary.crossover_production_only)}."
         ],
         "figures": [_html(figures.balance_figure(ds, summary), "fig-balance")],
         "tables": [_table("Annual output (million rounds)", frame, open_=True)],
@@ -207,7 +204,7 @@ def _spending_headlines(spend: Any, tables: dict[str, Any]) -> list[str]:
             f"{first['year']} against {_fmt_m(first['output_rounds'])} million made; "
             f"{book['on_time_share']:.0%} delivered on time with {book['contract_years']}-year "
             f"{book['pooling']} contracts; if capacity follows contracts, crossover "
-            f"{_when(book['crossover_following'])}."
+            f"{crossover_text(book['crossover_following'])}."
         )
     return lines
 
@@ -294,8 +291,8 @@ def _spending_sections(spend: Any, tables: dict[str, Any]) -> list[dict[str, Any
                     "new line can be built, for deliveries still due then. Delivered on time: "
                     f"{contracts['on_time_share']:.0%} ({contracts['on_time_share_p10']:.0%}–"
                     f"{contracts['on_time_share_p90']:.0%}). Crossover with planned capacity: "
-                    f"{_when(contracts['crossover_planned'])}; with capacity following "
-                    f"contracts: {_when(contracts['crossover_following'])}."
+                    f"{crossover_text(contracts['crossover_planned'])}; with capacity following "
+                    f"contracts: {crossover_text(contracts['crossover_following'])}."
                 ],
                 "figures": [_html(figures.order_book_figure(rows), "fig-order-book")],
                 "tables": [_table("Order book by year (P50)", book_frame, open_=True)],
@@ -365,20 +362,7 @@ def _assumptions(scenario: Scenario) -> list[dict[str, Any]]:
 
 
 def _sources(scenario: Scenario) -> list[dict[str, str]]:
-    named: set[str] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "source" and isinstance(value, str):
-                    named.update(split_sources(value))
-                else:
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(scenario.model_dump(mode="json"))
+    named = scenario.source_ids()
     if scenario.spending is not None:
         for table in SPENDING_TABLES:
             for cell in load_table(table)["source_id"]:

@@ -470,6 +470,24 @@ class Scenario(_Strict):
         """Stable hash of everything that changes results (not where it was loaded from)."""
         return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:12]
 
+    def source_ids(self) -> set[str]:
+        """Every source id named anywhere in the scenario (lines, steps, assumptions...)."""
+        from outproduce.data.catalog import split_sources
+
+        named: set[str] = set()
+        stack: list[Any] = [self.model_dump(mode="json")]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    if key == "source" and isinstance(value, str):
+                        named.update(split_sources(value))
+                    else:
+                        stack.append(value)
+            elif isinstance(node, list):
+                stack.extend(node)
+        return named
+
     def used_calibres(self) -> set[str]:
         """Calibres of the lines in the scenario (each needs a conversion factor)."""
         return {line.calibre for line in self.lines.values()}
