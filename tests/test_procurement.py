@@ -26,7 +26,7 @@ def scenario(write_yaml, years=1, pooling="national", lead=24):
 
 def test_contracts_conserve_the_rounds_budgets_buy(write_yaml):
     loaded = scenario(write_yaml, years=4)
-    ds = spending(loaded, samples=20, seed=4, capacity=False)
+    ds = spending(loaded, samples=20, seed=4, order_book=False)
     contracts, quantities = budget_contracts(loaded, ds)
     # 2025-2028, 2029-2032, 2033-2035 (the horizon ends in 2035): three per ally.
     assert len(contracts) == 3 * ds.sizes["ally"]
@@ -41,9 +41,9 @@ def test_contracts_conserve_the_rounds_budgets_buy(write_yaml):
 
 
 def test_eu_pooling_buys_one_contract_and_the_discount_buys_more(write_yaml):
-    national = spending(scenario(write_yaml), samples=20, seed=4, capacity=False)
+    national = spending(scenario(write_yaml), samples=20, seed=4, order_book=False)
     pooled_scenario = scenario(write_yaml, pooling="eu")
-    pooled = spending(pooled_scenario, samples=20, seed=4, capacity=False)
+    pooled = spending(pooled_scenario, samples=20, seed=4, order_book=False)
     # A 10% lower price buys 1/0.9 times the rounds, for EU members only.
     ratio = pooled["rounds"] / national["rounds"]
     assert np.allclose(ratio.sel(ally="DEU", year=2030), 1 / 0.9)

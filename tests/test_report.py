@@ -42,7 +42,7 @@ def test_report_numbers_are_the_analyses_numbers(baseline_report):
     ds = balance(load_scenario("baseline"), samples=60, seed=2)
     summary = summarise(ds)
     assert report.summary["crossover"] == summary.crossover
-    spend = spending("baseline", samples=60, seed=2, capacity=False)
+    spend = spending("baseline", samples=60, seed=2, order_book=False)
     share = float(spend["group_core_share"].sel(group="alliance", year=2025).median())
     assert report.summary["spending_gap"]["gap_pp"] == pytest.approx(3.5 - share)
     assert f"the gap to 3.5% is {3.5 - share:.2f} pp" in html

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from outproduce.analyses import procurement
 from outproduce.analyses.simulation import attrs, month_quantile, resolve
 from outproduce.data.catalog import load_table
 from outproduce.data.economy import commitment_pct, defence_shares, gdp_usd_billion
@@ -100,12 +101,12 @@ def spending(
     scenario: Scenario | str | Path = "baseline",
     samples: int | None = None,
     seed: int | None = None,
-    capacity: bool = True,
+    order_book: bool = True,
 ) -> xr.Dataset:
     """Per ally and year: core and resilience shares and money, increases, rounds bought.
 
     Returns a Dataset with dimensions ``sample``, ``ally``, ``group`` (GROUPS) and
-    ``year`` (2014 to the last target year). ``capacity=True`` also runs the budgets'
+    ``year`` (2014 to the last target year). ``order_book=True`` also runs the budgets'
     contracts through the engine's order book and the balance on the same scenario
     (``procurement.order_book``): output, backlog, lead times, and the balance if
     capacity follows the contracts.
@@ -272,10 +273,8 @@ def spending(
             "left_out": ", ".join(sorted(set(shares.index) - set(allies))),
         },
     )
-    if capacity:
-        from outproduce.analyses.procurement import order_book
-
-        book = order_book(scenario, ds)
+    if order_book:
+        book = procurement.order_book(scenario, ds)
         ds = xr.merge([ds, book], join="left", combine_attrs="drop_conflicts")
         ds.attrs.update(book.attrs)
     return ds
