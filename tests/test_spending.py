@@ -189,3 +189,9 @@ spending:
     assert int(ds["year_core_reached"].sel(ally="DEU")) == 2030
     # Resilience reaches its 1.5% ceiling by Germany's own target year too.
     assert np.allclose(ds["resilience_share"].sel(ally="DEU", year=2030), 1.5)
+
+
+def test_a_scenario_without_spending_is_one_clear_error(tiny):
+    with pytest.raises(InputError, match="has no 'spending' section") as info:
+        spending(load_scenario(tiny), samples=5, seed=1)
+    assert info.value.file == str(tiny) and info.value.field == "spending"

@@ -92,6 +92,7 @@ def _options(scenario: Scenario) -> Spending:
         raise InputError(
             f"scenario {scenario.name!r} has no 'spending' section; add one or use "
             "'base: baseline'",
+            file=scenario.origin or None,
             field="spending",
         )
     return scenario.spending
