@@ -189,12 +189,12 @@ def spending(
     real = years >= base
     gdp_real = np.where(real[None, None, :], gdp_nominal / price_level[:, None, :], np.nan)
 
-    resilience = np.full((samples, n_a, n_y), np.nan)
-    for i in range(n_a):
-        x = np.clip((years - base) / max(target_year[i] - base, 1), 0.0, 1.0)
-        level = resilience_start[:, None] + (resilience_target - resilience_start[:, None]) * x
-        level = np.maximum(level, resilience_start[:, None])  # never cut below the start
-        resilience[:, i, :] = np.where(real[None, :], level, np.nan)
+    # Resilience: linear from its start (base year) to the ceiling by each ally's year.
+    span = np.maximum(target_year - base, 1)[:, None]  # (A, 1)
+    x = np.clip((years[None, :] - base) / span, 0.0, 1.0)  # (A, Y)
+    start = resilience_start[:, None, None]
+    level = np.maximum(start + (resilience_target - start) * x[None], start)  # never cut
+    resilience = np.where(real[None, None, :], level, np.nan)
 
     core_current = core[None] / 100 * gdp_nominal
     core_real = core[None] / 100 * gdp_real
@@ -270,6 +270,7 @@ def spending(
         attrs={
             **attrs(scenario, samples, seed, "Pathways to the Hague commitment"),
             "price_base": f"constant {base} USD",
+            "price_base_year": base,
             "resilience_target_pct": resilience_target,
             "left_out": ", ".join(sorted(set(shares.index) - set(allies))),
         },
@@ -279,6 +280,27 @@ def spending(
         ds = xr.merge([ds, book], join="left", combine_attrs="drop_conflicts")
         ds.attrs.update(book.attrs)
     return ds
+
+
+def alliance_gap(ds: xr.Dataset) -> dict[str, float]:
+    """The whole alliance's core share in the base year, its target and the gap (P50).
+
+    The gap in money is the gap in percentage points times the alliance's GDP that year
+    (current USD): what closing it at once would cost.
+    """
+    base = int(ds.attrs["price_base_year"])
+    at = ds.sel(group="alliance", year=base)
+    share = float(at["group_core_share"].median())
+    target = float(ds["target_share"].max())
+    gap = max(target - share, 0.0)
+    gdp = float(at["group_gdp_usd_bn_current"].median())
+    return {
+        "year": base,
+        "core_share": share,
+        "target_share": target,
+        "gap_pp": gap,
+        "gap_usd_bn_current": gap / 100 * gdp,
+    }
 
 
 def _quantiles(values: np.ndarray, prefix: str) -> dict[str, float]:
@@ -296,7 +318,7 @@ def summarise_spending(ds: xr.Dataset) -> dict[str, Any]:
     in per cent of GDP, rounds per year; uncertain values as P50 with P10/P90.
     """
     years = ds["year"].values
-    base = int(ds.attrs["price_base"].split()[1])
+    base = int(ds.attrs["price_base_year"])
     allies, yearly, groups, demand = [], [], [], []
     for iso3 in ds["ally"].values:
         one = ds.sel(ally=iso3)

@@ -84,7 +84,7 @@ def _finish(fig: plt.Figure, attrs: dict, path: Path) -> Path:
 
 def spending_gap_chart(ds: xr.Dataset, allies: list[dict], path: Path) -> Path:
     """Each ally's core share in the base year against its target: the gap to close."""
-    base = int(ds.attrs["price_base"].split()[1])
+    base = int(ds.attrs["price_base_year"])
     rows = sorted(allies, key=lambda r: r["gap_pp"])
     names = [r["iso3"] for r in rows]
     fig, ax = plt.subplots(figsize=(9, 9), dpi=120)
@@ -113,7 +113,7 @@ def spending_gap_chart(ds: xr.Dataset, allies: list[dict], path: Path) -> Path:
 
 def spending_totals_chart(ds: xr.Dataset, path: Path) -> Path:
     """Core defence spending of each group per year, P10-P90 bands, constant dollars."""
-    base = int(ds.attrs["price_base"].split()[1])
+    base = int(ds.attrs["price_base_year"])
     years = ds["year"].values
     shown = years >= base
     fig, ax = plt.subplots(figsize=(10, 5.5), dpi=120)

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from outproduce.analyses.balance import balance, summarise
-from outproduce.analyses.spending import spending, summarise_spending
+from outproduce.analyses.spending import alliance_gap, spending, summarise_spending
 from outproduce.analyses.sustain import summarise_sustain, sustain
 from outproduce.errors import InputError
 from outproduce.interfaces import figures
@@ -83,10 +83,8 @@ def compute_views(scenario: Scenario, samples: int, seed: int) -> Views:
     if scenario.spending is not None:
         spend = spending(scenario, samples=samples, seed=seed)
         tables = summarise_spending(spend)
-        base = int(spend.attrs["price_base"].split()[1])
-        share = float(spend["group_core_share"].sel(group="alliance", year=base).median())
-        metrics["core_share"] = share
-        metrics["gap_pp"] = max(float(spend["target_share"].max()) - share, 0.0)
+        gap = alliance_gap(spend)
+        metrics["core_share"], metrics["gap_pp"] = gap["core_share"], gap["gap_pp"]
         metrics["on_time"] = tables["contracts"]["on_time_share"]
         metrics["p_crossover_following"] = tables["contracts"]["crossover_following"][
             "prob_within_horizon"

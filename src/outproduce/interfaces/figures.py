@@ -90,7 +90,7 @@ def balance_figure(ds: xr.Dataset, summary: BalanceSummary) -> go.Figure:
 
 def spending_gap_figure(ds: xr.Dataset, allies: list[dict[str, Any]]) -> go.Figure:
     """Each ally's core share in the price-base year and the gap to its target."""
-    base = int(ds.attrs["price_base"].split()[1])
+    base = int(ds.attrs["price_base_year"])
     rows = sorted(allies, key=lambda r: r["gap_pp"])
     names = [r["iso3"] for r in rows]
     start = [float(ds["core_share"].sel(ally=r["iso3"], year=base)) for r in rows]
@@ -115,7 +115,7 @@ def spending_gap_figure(ds: xr.Dataset, allies: list[dict[str, Any]]) -> go.Figu
 
 def spending_totals_figure(ds: xr.Dataset) -> go.Figure:
     """Core defence spending of each group per year, constant dollars, P10-P90 bands."""
-    base = int(ds.attrs["price_base"].split()[1])
+    base = int(ds.attrs["price_base_year"])
     years = ds["year"].values
     shown = years >= base
     fig = go.Figure()

@@ -21,7 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from plotly.offline import get_plotlyjs
 
 from outproduce.analyses.balance import SPEECH_MONTH, BalanceSummary, balance, summarise
-from outproduce.analyses.spending import spending, summarise_spending
+from outproduce.analyses.spending import alliance_gap, spending, summarise_spending
 from outproduce.analyses.sustain import summarise_sustain, sustain
 from outproduce.data.catalog import load_table, source_lookup, split_sources
 from outproduce.interfaces import figures
@@ -88,7 +88,7 @@ def build_report(
         files += write_spending_outputs(spend, tables, folder)
         sections += _spending_sections(spend, tables)
         headlines += _spending_headlines(spend, tables)
-        summary["spending_gap"] = _alliance_gap(spend)
+        summary["spending_gap"] = alliance_gap(spend)
         summary["contracts"] = tables.get("contracts")
 
     if scenario.holders:
@@ -169,23 +169,8 @@ def _balance_section(ds: Any, summary: BalanceSummary) -> dict[str, Any]:
     }
 
 
-def _alliance_gap(spend: Any) -> dict[str, float]:
-    base = int(spend.attrs["price_base"].split()[1])
-    at = spend.sel(group="alliance", year=base)
-    share = float(at["group_core_share"].median())
-    target = float(spend["target_share"].max())
-    gdp = float(at["group_gdp_usd_bn_current"].median())
-    return {
-        "year": base,
-        "core_share": share,
-        "target_share": target,
-        "gap_pp": max(target - share, 0.0),
-        "gap_usd_bn_current": max(target - share, 0.0) / 100 * gdp,
-    }
-
-
 def _spending_headlines(spend: Any, tables: dict[str, Any]) -> list[str]:
-    gap = _alliance_gap(spend)
+    gap = alliance_gap(spend)
     target_year = int(spend["target_year"].max())
     end = next(r for r in tables["groups"] if r["group"] == "alliance" and r["year"] == target_year)
     lines = [
