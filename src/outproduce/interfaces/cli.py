@@ -137,9 +137,10 @@ def _print_balance(ds: Any, summary: BalanceSummary) -> None:
         f"{at['ratio_p10']:.2f}–{at['ratio_p90']:.2f}; P(alliance ahead) "
         f"{at['p_alliance_ahead']:.0%}"
     )
-    table = Table(title="Annual output, million 155mm-equivalent rounds: P50 (P10–P90)")
-    for column in ("year", "alliance", "adversary", "P(alliance ahead)"):
-        table.add_column(column, justify="right")
+    table = _table(
+        "Annual output, million 155mm-equivalent rounds: P50 (P10–P90)",
+        ("year", "alliance", "adversary", "P(alliance ahead)"),
+    )
     for row in summary.annual.to_dict("records"):
         table.add_row(
             str(int(row["year"])),
@@ -300,17 +301,18 @@ def sustain_cmd(
     if not holders:
         out.print(f"Scenario {loaded.name} has no holders: add `holders:` to track stocks.")
     for entry in holders:
-        table = Table(title=f"{entry['name']} ({entry['holder']}): stock at year end, rounds")
-        for column in (
-            "year",
-            "stock P50 (P10–P90)",
-            "received",
-            "consumed",
-            "shortfall P50",
-            "P(shortfall)",
-            "months of sustainment",
-        ):
-            table.add_column(column, justify="right")
+        table = _table(
+            f"{entry['name']} ({entry['holder']}): stock at year end, rounds",
+            (
+                "year",
+                "stock P50 (P10–P90)",
+                "received",
+                "consumed",
+                "shortfall P50",
+                "P(shortfall)",
+                "months of sustainment",
+            ),
+        )
         for row in entry["yearly"]:
             table.add_row(
                 str(row["year"]),
@@ -338,6 +340,14 @@ def sustain_cmd(
             )
 
 
+def _table(title: str, columns: tuple[str, ...]) -> Table:
+    """A rich table whose columns are right-aligned (numbers line up)."""
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, justify="right")
+    return table
+
+
 def _money(value: float) -> str:
     """Billions with as many decimals as the size needs (three significant figures)."""
     digits = 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2
@@ -359,20 +369,19 @@ def _print_spending(ds: Any, tables: dict[str, Any], ally: str | None) -> None:
     if ally:
         rows = [r for r in tables["yearly"] if r["iso3"] == ally]
         info = next(r for r in tables["allies"] if r["iso3"] == ally)
-        table = Table(
-            title=f"{ally}: core {info['target_share']:g}% by {info['target_year']} "
-            f"({info['shape']}), resilience up to {ds.attrs['resilience_target_pct']:g}%"
+        table = _table(
+            f"{ally}: core {info['target_share']:g}% by {info['target_year']} "
+            f"({info['shape']}), resilience up to {ds.attrs['resilience_target_pct']:g}%",
+            (
+                "year",
+                "kind",
+                "core %",
+                "core USD bn",
+                "increase over base",
+                "resilience USD bn",
+                "rounds/yr, million",
+            ),
         )
-        for column in (
-            "year",
-            "kind",
-            "core %",
-            "core USD bn",
-            "increase over base",
-            "resilience USD bn",
-            "rounds/yr, million",
-        ):
-            table.add_column(column, justify="right")
         for row in rows:
             real = not math.isnan(row["core_usd"])
             table.add_row(
@@ -393,19 +402,20 @@ def _print_spending(ds: Any, tables: dict[str, Any], ally: str | None) -> None:
             f"2014–2025 record{' — beyond its record' if info['exceeds_record'] else ''}."
         )
         return
-    table = Table(title="Per ally: where it starts, the gap, and what the pathway costs")
-    for column in (
-        "ally",
-        "start",
-        "target",
-        "reached",
-        "gap pp",
-        "core USD bn at target year",
-        "cumulative extra",
-        "rounds/yr at target year",
-        "beyond record",
-    ):
-        table.add_column(column, justify="right")
+    table = _table(
+        "Per ally: where it starts, the gap, and what the pathway costs",
+        (
+            "ally",
+            "start",
+            "target",
+            "reached",
+            "gap pp",
+            "core USD bn at target year",
+            "cumulative extra",
+            "rounds/yr at target year",
+            "beyond record",
+        ),
+    )
     for row in tables["allies"]:
         table.add_row(
             row["iso3"],
@@ -419,9 +429,10 @@ def _print_spending(ds: Any, tables: dict[str, Any], ally: str | None) -> None:
             "yes" if row["exceeds_record"] else "",
         )
     out.print(table)
-    groups = Table(title="Aggregates (GDP-weighted shares)")
-    for column in ("group", "year", "core %", "core USD bn", "resilience USD bn", "rounds/yr"):
-        groups.add_column(column, justify="right")
+    groups = _table(
+        "Aggregates (GDP-weighted shares)",
+        ("group", "year", "core %", "core USD bn", "resilience USD bn", "rounds/yr"),
+    )
     for row in tables["groups"]:
         if row["year"] in (2014, 2024, 2025, 2030, 2035):
             real = not math.isnan(row["core_usd"])
@@ -436,22 +447,21 @@ def _print_spending(ds: Any, tables: dict[str, Any], ally: str | None) -> None:
     out.print(groups)
     if tables["order_book"]:
         book = tables["contracts"]
-        demand = Table(
-            title=f"Order book: budgets' contracts ({book['contract_years']}-year, "
-            f"{book['pooling']}) supplied by the alliance's lines — million rounds"
+        demand = _table(
+            f"Order book: budgets' contracts ({book['contract_years']}-year, "
+            f"{book['pooling']}) supplied by the alliance's lines — million rounds",
+            (
+                "year",
+                "demand",
+                "delivered",
+                "backlog (Dec)",
+                "lead time (months)",
+                "output, planned",
+                "output, following contracts",
+                "adversary",
+                "P(ahead), following",
+            ),
         )
-        for column in (
-            "year",
-            "demand",
-            "delivered",
-            "backlog (Dec)",
-            "lead time (months)",
-            "output, planned",
-            "output, following contracts",
-            "adversary",
-            "P(ahead), following",
-        ):
-            demand.add_column(column, justify="right")
         for row in tables["order_book"]:
             lead = row["lead_time_months"]
             demand.add_row(

@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from outproduce.data.catalog import CALIBRES, PRODUCT_CLASSES
+from outproduce.data.catalog import CALIBRES, PRODUCT_CLASSES, split_sources
 from outproduce.scenario.uncertain import Uncertain, bounds
 
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -472,8 +472,6 @@ class Scenario(_Strict):
 
     def source_ids(self) -> set[str]:
         """Every source id named anywhere in the scenario (lines, steps, assumptions...)."""
-        from outproduce.data.catalog import split_sources
-
         named: set[str] = set()
         stack: list[Any] = [self.model_dump(mode="json")]
         while stack:
