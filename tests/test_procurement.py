@@ -93,3 +93,22 @@ def test_a_ten_year_contract_builds_capacity_after_the_lead_time(write_yaml):
         assert (following.sel(year=year).values >= expected * (1 - 1e-9)).all()
     more = ds["crossover_following"].notnull().mean() >= ds["crossover_planned"].notnull().mean()
     assert bool(more)
+
+
+def test_country_pools_leave_the_order_book_out_and_say_why(write_yaml):
+    from outproduce.analyses.procurement import order_book
+    from outproduce.errors import InputError
+    from outproduce.interfaces.dashboard import compute_views
+
+    path = write_yaml("name: national\nbase: baseline\ninputs: {pools: country}\n", "n.yaml")
+    loaded = load_scenario(path)
+    ds = spending(loaded, samples=10, seed=1)
+    assert "ordered_rounds" not in ds and "inputs.pools: bloc" in ds.attrs["order_book_left_out"]
+    try:
+        order_book(loaded, ds)
+    except InputError as exc:
+        assert exc.file == str(path) and exc.field == "inputs.pools"
+    else:
+        raise AssertionError("expected an input error")
+    views = compute_views(loaded, samples=10, seed=1)
+    assert views.order_book is None and "gap_pp" in views.metrics

@@ -31,6 +31,9 @@ from outproduce.scenario.uncertain import ppf
 #: The supplier of every budget contract: all alliance lines as one pool.
 SUPPLIER = "alliance"
 POOL_BUYER = {"eu": "EU", "alliance": "NATO"}
+BLOC_POOLS_ONLY = (
+    "the budget order book buys from the alliance's lines as one pool; it needs inputs.pools: bloc"
+)
 
 
 def budget_contracts(
@@ -75,11 +78,7 @@ def order_book(scenario: Scenario, spend: xr.Dataset) -> xr.Dataset:
     options = scenario.spending
     assert options is not None
     if scenario.inputs.pools != "bloc":
-        raise InputError(
-            "the budget order book buys from the alliance's lines as one pool; set "
-            "inputs.pools to 'bloc'",
-            field="inputs.pools",
-        )
+        raise InputError(BLOC_POOLS_ONLY, file=scenario.origin or None, field="inputs.pools")
     samples, seed = int(spend.attrs["samples"]), int(spend.attrs["seed"])
     contracts, quantities = budget_contracts(scenario, spend)
     lines = {

@@ -110,7 +110,8 @@ def spending(
     ``year`` (2014 to the last target year). ``order_book=True`` also runs the budgets'
     contracts through the engine's order book and the balance on the same scenario
     (``procurement.order_book``): output, backlog, lead times, and the balance if
-    capacity follows the contracts.
+    capacity follows the contracts — for scenarios with bloc input pools; otherwise
+    ``attrs['order_book_left_out']`` says why it is missing.
     """
     scenario = resolve(scenario)
     options = _options(scenario)
@@ -275,7 +276,11 @@ def spending(
             "left_out": ", ".join(sorted(set(shares.index) - set(allies))),
         },
     )
-    if order_book:
+    if order_book and scenario.inputs.pools != "bloc":
+        # The order book buys from the alliance's lines as one pool; with country pools
+        # the lines serve national pools, so the view is left out and says why.
+        ds.attrs["order_book_left_out"] = procurement.BLOC_POOLS_ONLY
+    elif order_book:
         book = procurement.order_book(scenario, ds)
         ds = xr.merge([ds, book], join="left", combine_attrs="drop_conflicts")
         ds.attrs.update(book.attrs)

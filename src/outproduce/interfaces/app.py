@@ -60,10 +60,11 @@ def _metrics(views: Views, label: str) -> None:
         four, five, six = st.columns(3)
         four.metric("Alliance core spending 2025, % of GDP", f"{m['core_share']:.2f}")
         five.metric("Gap to 3.5%, percentage points", f"{m['gap_pp']:.2f}")
-        six.metric(
-            "P(ahead by 2035) if capacity follows contracts",
-            f"{m['p_crossover_following']:.0%}",
-        )
+        if "p_crossover_following" in m:
+            six.metric(
+                "P(ahead by 2035) if capacity follows contracts",
+                f"{m['p_crossover_following']:.0%}",
+            )
     for name, month, chance in m.get("targets", []):
         st.write(f"{name}: target stock reached by {month} in {chance:.0%} of samples.")
 

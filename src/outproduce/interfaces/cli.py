@@ -445,6 +445,8 @@ def _print_spending(ds: Any, tables: dict[str, Any], ally: str | None) -> None:
                 _fmt(row["rounds"]),
             )
     out.print(groups)
+    if "order_book_left_out" in ds.attrs:
+        out.print(f"Order book left out: {ds.attrs['order_book_left_out']}.")
     if tables["order_book"]:
         book = tables["contracts"]
         demand = _table(

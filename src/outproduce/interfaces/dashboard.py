@@ -85,14 +85,16 @@ def compute_views(scenario: Scenario, samples: int, seed: int) -> Views:
         tables = summarise_spending(spend)
         gap = alliance_gap(spend)
         metrics["core_share"], metrics["gap_pp"] = gap["core_share"], gap["gap_pp"]
-        metrics["on_time"] = tables["contracts"]["on_time_share"]
-        metrics["p_crossover_following"] = tables["contracts"]["crossover_following"][
-            "prob_within_horizon"
-        ]
         spending_figure = figures.spending_totals_figure(spend)
-        order_book_figure = figures.order_book_figure(tables["order_book"])
         allies = pd.DataFrame(tables["allies"])
-        book = pd.DataFrame(tables["order_book"])
+        if tables["order_book"]:
+            contracts = tables["contracts"]
+            metrics["on_time"] = contracts["on_time_share"]
+            metrics["p_crossover_following"] = contracts["crossover_following"][
+                "prob_within_horizon"
+            ]
+            order_book_figure = figures.order_book_figure(tables["order_book"])
+            book = pd.DataFrame(tables["order_book"])
     if scenario.holders:
         view = sustain(scenario, samples=samples, seed=seed)
         sustain_figure = figures.sustain_figure(view)
