@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from outproduce import load_scenario, spending
 from outproduce.analyses.procurement import budget_contracts
@@ -104,11 +105,8 @@ def test_country_pools_leave_the_order_book_out_and_say_why(write_yaml):
     loaded = load_scenario(path)
     ds = spending(loaded, samples=10, seed=1)
     assert "ordered_rounds" not in ds and "inputs.pools: bloc" in ds.attrs["order_book_left_out"]
-    try:
+    with pytest.raises(InputError) as info:
         order_book(loaded, ds)
-    except InputError as exc:
-        assert exc.file == str(path) and exc.field == "inputs.pools"
-    else:
-        raise AssertionError("expected an input error")
+    assert info.value.file == str(path) and info.value.field == "inputs.pools"
     views = compute_views(loaded, samples=10, seed=1)
     assert views.order_book is None and "gap_pp" in views.metrics
