@@ -45,7 +45,7 @@ def reference_capacity(scenario: Scenario, samples: int, seed: int) -> list[dict
     draws = {
         k: {
             name: uniforms(seed, f"line:{k}:{name}", samples)
-            for name in ("rate", "growth", "utilisation", "ramp")
+            for name in ("rate", "growth", "utilisation", "ramp", "counted")
         }
         for k in scenario.lines
     }
@@ -63,17 +63,22 @@ def reference_capacity(scenario: Scenario, samples: int, seed: int) -> list[dict
             d = draws[line_id]
             if line.utilisation is not None:
                 util = _value(line.utilisation, d["utilisation"][s])
-            elif line.measure == "capacity":
-                util = _value(a.utilisation, u_util[s])
             else:
-                util = 1.0
+                util = _value(a.utilisation, u_util[s])
+            counted = 1.0
+            if line.counted_share is not None:
+                counted = _value(line.counted_share, d["counted"][s])
             growth = 0.0
-            if line.growth_after_last_step is not None:
-                growth = max(_value(line.growth_after_last_step, d["growth"][s]), -1.0)
+            continuation = line.growth_after_last_step or a.growth_after_last_step
+            if continuation is not None:
+                growth = max(_value(continuation, d["growth"][s]), -1.0)
             ramp_factor = _value(line.ramp_length_factor, d["ramp"][s])
             steps, previous = [], 0.0
             for step in line.steps:
                 level = max(_value(step.rate, d["rate"][s]), 0.0) * step.per_year() / 12
+                # utilisation only on stated capacity; the counted share on everything
+                level = level * (util if (step.measure or line.measure) == "capacity" else 1.0)
+                level = level * counted
                 shift = slip if step.kind == "target" else 0
                 first = month_number(step.first_output) - start + shift
                 published = month_number(step.full_rate) - month_number(step.first_output) + 1
@@ -95,8 +100,8 @@ def reference_capacity(scenario: Scenario, samples: int, seed: int) -> list[dict
                     rate *= (1 + growth) ** ((m - last_full) / 12)
                 # A line with a falling step: below 1e-9 of its increments is zero.
                 falling = any(i < 0 for _, _, i in steps)
-                noise = 1e-9 * sum(abs(i) for _, _, i in steps) * util if falling else 0.0
-                series.append(0.0 if rate * util < noise else rate * util)
+                noise = 1e-9 * sum(abs(i) for _, _, i in steps) if falling else 0.0
+                series.append(0.0 if rate < noise else rate)
             if line.outages is not None and line.outages.monthly_probability > 0:
                 u = outage_u[line_id]
                 for m in range(n_months):
@@ -313,7 +318,7 @@ def reference_balance(scenario: Scenario, samples: int, seed: int) -> list[dict]
     n_months = month_number(scenario.horizon.end) - month_number(scenario.horizon.start) + 1
     results = []
     for s in range(samples):
-        totals = {"alliance": [0.0] * n_months, "adversary": [0.0] * n_months}
+        totals = {b: [0.0] * n_months for b in ("alliance", "adversary", "partners")}
         for line_id, line in scenario.lines.items():
             if line.product_class != "rounds":
                 continue

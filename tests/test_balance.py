@@ -105,7 +105,7 @@ def test_dataset_dims_and_attrs():
     ds = balance("baseline", samples=8, seed=3)
     assert ds["output"].dims == ("sample", "bloc", "month")
     assert ds.sizes["month"] == 14 * 12 and ds.sizes["sample"] == 8
-    assert list(ds["bloc"].values) == ["alliance", "adversary"]
+    assert list(ds["bloc"].values) == ["alliance", "adversary", "partners"]
     for key in ("scenario", "scenario_hash", "data_version", "seed", "package_version"):
         assert key in ds.attrs
     assert ds.attrs["data_version"] == outproduce.DATA_VERSION

@@ -39,9 +39,11 @@ def lines(draw, bloc: str, country: str):
                 full_rate=MONTHS[cuts[2 * k + 1]],
                 rate=rate,
                 kind=draw(st.sampled_from(["actual", "target"])),
+                measure=draw(st.sampled_from([None, "capacity", "output"])),
             )
         )
     growth = draw(st.sampled_from([None, -0.5, {"low": -0.3, "high": 0.2}]))
+    counted = draw(st.sampled_from([None, 0.5, {"low": 0.4, "high": 1.0}]))
     return Line(
         name="x",
         bloc=bloc,
@@ -50,6 +52,7 @@ def lines(draw, bloc: str, country: str):
         measure=draw(st.sampled_from(["capacity", "output", "transfer"])),
         steps=steps,
         growth_after_last_step=growth,
+        counted_share=counted,
     )
 
 
@@ -57,8 +60,10 @@ def lines(draw, bloc: str, country: str):
 def scenarios(draw):
     alliance = draw(st.lists(lines("alliance", "FRA"), min_size=1, max_size=3))
     adversary = draw(st.lists(lines("adversary", "RUS"), min_size=1, max_size=2))
+    partners = draw(st.lists(lines("partners", "KOR"), min_size=0, max_size=1))
     all_lines = {f"a{i}": ln for i, ln in enumerate(alliance)}
     all_lines |= {f"r{i}": ln for i, ln in enumerate(adversary)}
+    all_lines |= {f"p{i}": ln for i, ln in enumerate(partners)}
     return Scenario(
         name="random",
         horizon=Horizon(start="2024-01", end="2026-12"),
@@ -69,6 +74,7 @@ def scenarios(draw):
             utilisation={"low": 0.5, "central": 0.7, "high": 1.0},
             target_attainment={"low": 0.3, "high": 1.0},
             target_slip_months={"dist": "triangular", "low": 0, "mode": 3, "high": 12},
+            growth_after_last_step=draw(st.sampled_from([None, {"low": -0.1, "high": 0.1}])),
         ),
         lines=all_lines,
     )

@@ -17,13 +17,13 @@ import pandas as pd
 import xarray as xr
 
 from outproduce.analyses.simulation import attrs, month_quantile, resolve, run_scenario
+from outproduce.data.catalog import BLOCS
 from outproduce.engine.sampling import uniforms
 from outproduce.engine.timegrid import month_grid
 from outproduce.errors import InputError
 from outproduce.scenario.model import Scenario, parse_month
 from outproduce.scenario.uncertain import ppf
 
-BLOCS = ("alliance", "adversary")
 #: Month of the NATO-Industry Forum speech, the default date of the "are we ahead?" check.
 SPEECH_MONTH = "2025-11"
 
@@ -51,7 +51,7 @@ def balance(
     """
     scenario = resolve(scenario)
     rounds = {k: v for k, v in scenario.lines.items() if v.product_class == "rounds"}
-    for bloc in BLOCS:
+    for bloc in ("alliance", "adversary"):
         if not any(line.bloc == bloc for line in rounds.values()):
             raise InputError(
                 f"the scenario has no {bloc} line making rounds; expected at least one per bloc",

@@ -21,7 +21,7 @@ TABLE_DIR = "tables"
 DATA_EDITION = "2026.11"
 
 CALIBRES = ("155mm", "152mm", "122mm", "artillery_all", "152mm_equiv")
-BLOCS = ("alliance", "adversary")
+BLOCS = ("alliance", "adversary", "partners")
 MEASURES = ("capacity", "output", "transfer")
 STEP_KINDS = ("actual", "estimate", "target")
 #: What a line makes; rates are per year in rounds for the first three, tonnes for the rest.
@@ -77,6 +77,13 @@ TABLES: dict[str, TableSpec] = {
             "iso3",
             ("iso3", "name", "role", "source_id", "note"),
             choices={"role": ("principal", "supplier", "dual-use supplier")},
+        ),
+        TableSpec(
+            "partners",
+            "States outside the alliance whose output is shown beside it, never summed "
+            "into it (the speech's claim is about allies).",
+            "iso3",
+            ("iso3", "name", "role", "source_id", "note"),
         ),
         TableSpec(
             "lines",

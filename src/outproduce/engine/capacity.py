@@ -3,13 +3,14 @@
 A line's rate is the sum of its steps' increments, each ramping from its first-output
 month to its full-rate month:
 
-    rate[s, l, m] = util[s, l] * growth[s, l, m] * sum_k delta[s, k] * ramp[s, k, m]
+    rate[s, l, m] = growth[s, l, m] * sum_k delta[s, k] * ramp[s, k, m]
     ramp[s, k, m] = shape(clip((m - a[s, k] + 1) / n[s, k], 0, 1))
     a[s, k] = first_output_k + slip[s] * target_k
     n[s, k] = max(1, round(ramp_months_k * ramp_factor[s, l]))
 
-``delta`` is the step's level minus the previous step's level (per month); target
-steps have their increment scaled by the attainment draw. After a line's last
+``delta`` is the step's level minus the previous step's level (per month), each level
+times the utilisation draw where the step states a capacity, and times the line's
+counted share; target steps have their increment scaled by the attainment draw. After a line's last
 full-rate month its rate changes by the yearly ``growth_after_last_step`` draw,
 compounded monthly.
 
@@ -51,11 +52,10 @@ class CapacityDraws:
     step_months: np.ndarray  # (K,) published months from first output to full rate, inclusive
     step_target: np.ndarray  # (K,) bool: a target step (attainment and slip apply)
     step_logistic: np.ndarray  # (K,) bool: logistic rather than linear ramp
-    delta: np.ndarray  # (S, K) increment of the rate, units per month
+    delta: np.ndarray  # (S, K) increment of the rate after utilisation, units per month
     attainment: np.ndarray  # (S,) share of target increments achieved
     slip: np.ndarray  # (S,) months of delay of target steps (integer)
     ramp_factor: np.ndarray  # (S, L) multiplier on every ramp length of the line
-    utilisation: np.ndarray  # (S, L) capacity-to-output factor (1 for output/transfer lines)
     growth: np.ndarray  # (S, L) yearly change after the line's last step
     months: int
 
@@ -91,15 +91,28 @@ def draw_capacity_inputs(scenario: Scenario, samples: int, seed: int) -> Capacit
     common_util = ppf(assumptions.utilisation, uniforms(seed, "assumption:utilisation", samples))
 
     step_line, step_start, step_months, step_target, step_logistic, deltas = [], [], [], [], [], []
-    utilisation = np.ones((samples, len(line_ids)))
     growth = np.zeros((samples, len(line_ids)))
     ramp_factor = np.ones((samples, len(line_ids)))
     for index, line_id in enumerate(line_ids):
         line = scenario.lines[line_id]
         u_rate = uniforms(seed, f"line:{line_id}:rate", samples)
+        utilisation = (
+            common_util
+            if line.utilisation is None
+            else ppf(line.utilisation, uniforms(seed, f"line:{line_id}:utilisation", samples))
+        )
+        counted = (
+            1.0
+            if line.counted_share is None
+            else ppf(line.counted_share, uniforms(seed, f"line:{line_id}:counted", samples))
+        )
         previous = np.zeros(samples)
         for step in line.steps:
+            # Utilisation turns a stated capacity into output; stated output is counted
+            # as it is. Scaling levels (not increments) keeps a line that mixes both right.
+            factor = utilisation if (step.measure or line.measure) == "capacity" else 1.0
             level = np.maximum(ppf(step.rate, u_rate), 0.0) * step.per_year() / 12.0
+            level = level * factor * counted
             deltas.append(level - previous)
             previous = level
             first = month_offset(step.first_output, scenario.horizon)
@@ -108,16 +121,9 @@ def draw_capacity_inputs(scenario: Scenario, samples: int, seed: int) -> Capacit
             step_months.append(month_offset(step.full_rate, scenario.horizon) - first + 1)
             step_target.append(step.kind == "target")
             step_logistic.append(line.ramp_shape == "logistic")
-        if line.utilisation is not None:
-            utilisation[:, index] = ppf(
-                line.utilisation, uniforms(seed, f"line:{line_id}:utilisation", samples)
-            )
-        elif line.measure == "capacity":
-            utilisation[:, index] = common_util
-        if line.growth_after_last_step is not None:
-            growth[:, index] = ppf(
-                line.growth_after_last_step, uniforms(seed, f"line:{line_id}:growth", samples)
-            )
+        continuation = line.growth_after_last_step or assumptions.growth_after_last_step
+        if continuation is not None:
+            growth[:, index] = ppf(continuation, uniforms(seed, f"line:{line_id}:growth", samples))
         if line.ramp_length_factor != 1:
             ramp_factor[:, index] = ppf(
                 line.ramp_length_factor, uniforms(seed, f"line:{line_id}:ramp", samples)
@@ -133,7 +139,6 @@ def draw_capacity_inputs(scenario: Scenario, samples: int, seed: int) -> Capacit
         attainment=attainment,
         slip=slip,
         ramp_factor=ramp_factor,
-        utilisation=utilisation,
         growth=np.maximum(growth, -1.0),
         months=len(month_grid(scenario.horizon)),
     )
@@ -226,9 +231,7 @@ def capacity_chunk(d: CapacityDraws, rows: slice, out: np.ndarray) -> np.ndarray
     months = d.months
     slip = d.slip[rows].astype(int)
     slip_index = np.clip(slip, plan.slip_low, plan.slip_high) - plan.slip_low
-    # Utilisation scales every increment of its line: folding it in here saves a pass.
     delta = d.delta[rows] * np.where(d.step_target[None, :], d.attainment[rows, None], 1.0)
-    delta *= d.utilisation[rows][:, d.step_line]
     m = np.arange(months)
     grows = np.any(d.growth[rows] != 0, axis=0)
     rate = np.empty((rows.stop - rows.start, months))
@@ -256,7 +259,9 @@ def capacity_chunk(d: CapacityDraws, rows: slice, out: np.ndarray) -> np.ndarray
         if (delta[:, steps] < 0).any():  # a falling step, or attainment above 1
             # Never below zero, and a line that steps back down to zero is zero: the
             # increments cancel only up to float noise (~1e-17), noise is not output.
-            noise = NOISE * np.abs(delta[:, steps]).sum(axis=1)
+            # Per sample: only a sample whose line steps down has such residues.
+            falling = (delta[:, steps] < 0).any(axis=1)
+            noise = np.where(falling, NOISE * np.abs(delta[:, steps]).sum(axis=1), 0.0)
             rate[rate < noise[:, None]] = 0.0
         out[:, line, :] = rate
     return out

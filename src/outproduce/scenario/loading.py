@@ -256,7 +256,7 @@ def data_line_specs() -> dict[str, dict[str, Any]]:
 def _countries(bloc: str) -> set[str]:
     if bloc == "alliance":
         return set(load_table("allies")["iso3"]) | set(GROUP_CODES)
-    return set(load_table("adversary")["iso3"])
+    return set(load_table("adversary" if bloc == "adversary" else "partners")["iso3"])
 
 
 def _resolve_lines(spec: ScenarioFile, label: str, source: _Source) -> dict[str, Line]:

@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from outproduce.data.catalog import CALIBRES, PRODUCT_CLASSES, split_sources
+from outproduce.data.catalog import BLOCS, CALIBRES, PRODUCT_CLASSES, split_sources
 from outproduce.scenario.uncertain import Uncertain, bounds
 
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -39,6 +39,10 @@ def parse_month(value: Any) -> str:
 Month = Annotated[str, BeforeValidator(parse_month)]
 Calibre = Literal["155mm", "152mm", "122mm", "artillery_all", "152mm_equiv"]
 assert set(Calibre.__args__) == set(CALIBRES)  # type: ignore[attr-defined]
+#: ``partners`` (states outside the alliance that supply it or Ukraine) are shown beside
+#: the alliance, never summed into it: the speech's claim is about allies.
+Bloc = Literal["alliance", "adversary", "partners"]
+assert set(Bloc.__args__) == set(BLOCS)  # type: ignore[attr-defined]
 
 #: Per-year factors from the unit a step's rate is stated in.
 RATE_UNITS: dict[str, float] = {
@@ -80,6 +84,9 @@ class Step(_Strict):
         "rounds_per_year"
     )
     kind: Literal["actual", "estimate", "target"] = "estimate"
+    #: What the figure states: ``capacity`` (utilisation turns it into output), ``output``
+    #: or ``transfer`` (counted as stated). Default: the line's measure.
+    measure: Literal["capacity", "output", "transfer"] | None = None
     source: str = ""
     note: str = ""
 
@@ -228,6 +235,12 @@ class Holder(_Strict):
 class Line(_Strict):
     """A producer or a supply flow: its bloc, calibre, measure and capacity timeline.
 
+    ``counted_share`` is the share of the stated figure that counts as complete rounds
+    of this bloc (default 1): e.g. projectiles not yet filled into complete rounds, or
+    transfers that reappear in another line's "produced or refurbished" count. Without
+    its own ``growth_after_last_step`` a line follows the scenario's common one, the
+    same rule for every line on either side.
+
     ``ramp_length_factor`` scales every step's published ramp (first output to full
     rate): 1.5 means ramps take half as long again. ``ramp_shape`` is linear or a
     logistic S-curve over the same months. ``unsold`` says what happens to rounds no
@@ -236,7 +249,7 @@ class Line(_Strict):
     """
 
     name: str
-    bloc: Literal["alliance", "adversary"]
+    bloc: Bloc
     country: str
     calibre: Calibre
     measure: Literal["capacity", "output", "transfer"]
@@ -246,6 +259,7 @@ class Line(_Strict):
     steps: list[Step] = Field(min_length=1)
     growth_after_last_step: Uncertain | None = None
     utilisation: Uncertain | None = None
+    counted_share: Uncertain | None = None
     ramp_shape: Literal["linear", "logistic"] = "linear"
     ramp_length_factor: Uncertain = 1.0
     outages: Outages | None = None
@@ -270,6 +284,13 @@ class Line(_Strict):
     def _utilisation_share(cls, value: Any) -> Any:
         return _check_share(value, "utilisation")
 
+    @field_validator("counted_share")
+    @classmethod
+    def _counted_share(cls, value: Any) -> Any:
+        if value is not None and not 0 <= bounds(value)[0] <= bounds(value)[1] <= 1:
+            raise ValueError("expected counted_share as a fraction between 0 and 1")
+        return value
+
     def pool_name(self, pools: str) -> str:
         """The input pool (and pooled-supplier name) of the line: its bloc or its country."""
         if self.pool:
@@ -286,12 +307,16 @@ class Line(_Strict):
     @field_validator("growth_after_last_step")
     @classmethod
     def _growth_above_minus_one(cls, value: Any) -> Any:
-        if value is not None and bounds(value)[0] < -1:
-            raise ValueError("expected a yearly change of at least -1 (-100%)")
-        return value
+        return _check_growth(value)
 
 
 assert set(Line.model_fields["product_class"].annotation.__args__) == set(PRODUCT_CLASSES)  # type: ignore[union-attr]
+
+
+def _check_growth(value: Any) -> Any:
+    if value is not None and bounds(value)[0] < -1:
+        raise ValueError("expected a yearly change of at least -1 (-100%)")
+    return value
 
 
 def _check_share(value: Any, what: str) -> Any:
@@ -323,6 +348,14 @@ class Assumptions(_Strict):
     utilisation: Uncertain
     target_attainment: Uncertain
     target_slip_months: Uncertain
+    #: Yearly change of every line after its last published step (one draw per line),
+    #: unless the line states its own with a published basis. None: the rate holds.
+    growth_after_last_step: Uncertain | None = None
+
+    @field_validator("growth_after_last_step")
+    @classmethod
+    def _growth(cls, value: Any) -> Any:
+        return _check_growth(value)
 
     @field_validator("utilisation", "target_attainment")
     @classmethod
