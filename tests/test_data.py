@@ -77,7 +77,7 @@ def test_baseline_lines_have_steps_and_cover_both_blocs():
     steps = load_table("capacity_steps")
     assert set(steps["line_id"]) <= set(lines["line_id"])
     baseline = lines[lines["in_baseline"] == "true"]
-    assert set(baseline["bloc"]) == {"alliance", "adversary"}
+    assert set(baseline["bloc"]) == {"alliance", "adversary", "partners"}
     assert set(baseline["line_id"]) <= set(steps["line_id"])
 
 

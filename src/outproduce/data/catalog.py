@@ -28,7 +28,14 @@ STEP_KINDS = ("actual", "estimate", "target")
 PRODUCT_CLASSES = ("rounds", "shell_bodies", "charges", "explosive_t", "propellant_t")
 #: Alliance lines may name an ally's ISO3 code or this aggregate of the EU's allies.
 GROUP_CODES = ("EU",)
-RELIABILITY = ("high", "medium", "low", "assumption", "derived")
+#: Source grades (rubric in data/NOTES.md): A primary; B established media or research
+#: reporting first-hand; C copies, reposts, aggregators, caches, forums; D state media
+#: of a party to the war (that party's own claim). Not published: assumption, derived.
+GRADES = ("A", "B", "C", "D", "assumption", "derived")
+#: Grades too weak to carry a figure alone: such a figure's note must say so.
+WEAK_GRADES = ("C", "D")
+#: The words a note must contain when every source of its figure is graded C or D.
+WEAK_MARKER = "[C/D only]"
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
@@ -60,7 +67,7 @@ TABLES: dict[str, TableSpec] = {
             "source_id",
             ("source_id", "title", "publisher", "url", "published", "reliability", "note"),
             dates=("published",),
-            choices={"reliability": RELIABILITY},
+            choices={"reliability": GRADES},
             sourced=False,
         ),
         TableSpec(
@@ -117,7 +124,8 @@ TABLES: dict[str, TableSpec] = {
         TableSpec(
             "capacity_steps",
             "Capacity (or output, or transfer) timeline of each line: the rate ramps "
-            "linearly from the previous step's level, from `first_output` to `full_rate`.",
+            "linearly from the previous step's level, from `first_output` to `full_rate`; "
+            "`measure` says what the step's figure states where it differs from its line's.",
             "line_id,step",
             (
                 "line_id",
@@ -125,6 +133,7 @@ TABLES: dict[str, TableSpec] = {
                 "kind",
                 "first_output",
                 "full_rate",
+                "measure",
                 "rate_low_per_year",
                 "rate_central_per_year",
                 "rate_high_per_year",
@@ -138,7 +147,7 @@ TABLES: dict[str, TableSpec] = {
                 "rate_high_per_year",
             ),
             months=("first_output", "full_rate"),
-            choices={"kind": STEP_KINDS},
+            choices={"kind": STEP_KINDS, "measure": ("", *MEASURES)},
             ranges=(("rate_low_per_year", "rate_central_per_year", "rate_high_per_year"),),
         ),
         TableSpec(
@@ -400,6 +409,46 @@ def check_integrity() -> list[str]:
                 if any(v < 0 for v in values) and name != "bloc_estimates":
                     problems.append(f"{at}: negative value in {'/'.join(triple)}")
     problems += _check_sources_rows()
+    problems += _check_weak_figures()
+    return problems
+
+
+def weak_only(cell: str) -> bool:
+    """True when every source named in ``cell`` is graded C or D (a copy or a party's claim)."""
+    lookup = source_lookup()
+    ids = split_sources(cell)
+    return bool(ids) and all(
+        lookup.get(i, {}).get("reliability") in WEAK_GRADES for i in ids
+    )
+
+
+def grade_of(cell: str) -> str:
+    """The best grade among the sources of a figure (A best), '' if none is graded A-D."""
+    lookup = source_lookup()
+    grades = [lookup.get(i, {}).get("reliability", "") for i in split_sources(cell)]
+    ranked = [g for g in ("A", "B", "C", "D") if g in grades]
+    return ranked[0] if ranked else ""
+
+
+def _check_weak_figures() -> list[str]:
+    """Every baseline figure resting on C/D sources alone must say so in its note.
+
+    Baseline figures: the steps of lines the baseline sums, and every published
+    estimate the calibration compares with.
+    """
+    problems = []
+    in_baseline = set(
+        load_table("lines").query("in_baseline == 'true'")["line_id"]
+    )
+    steps = _read_raw("capacity_steps")
+    for index, row in steps.iterrows():
+        if row["line_id"] in in_baseline and weak_only(row["source_id"]):
+            if WEAK_MARKER not in row["note"]:
+                problems.append(
+                    f"{table_file('capacity_steps')}:{index + 2}: {row['line_id']} step "
+                    f"{row['step']} rests on C/D sources alone; expected its note to say "
+                    f"{WEAK_MARKER} and why its range is wide enough"
+                )
     return problems
 
 

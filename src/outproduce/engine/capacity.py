@@ -284,28 +284,32 @@ def _grow_after_last_step(
             n = plan.fixed_n[k]
         last = np.maximum(last, d.step_start[k] + slip * d.step_target[k] + n - 1)
     growth = d.growth[rows, line]
-    if (growth <= -1).any():  # -100%: nothing after the last step
-        years = np.maximum(np.arange(d.months)[None, :] - last[:, None], 0) / 12.0
-        rate *= np.where(years == 0, 1.0, (1.0 + growth[:, None]) ** years)
-        return
-    monthly = np.log1p(growth) / 12.0
-    if np.ptp(last) == 0:  # the same last month in every sample: only the months after it
+    dead = growth <= -1  # -100%: nothing after the last step
+    monthly = np.log1p(np.where(dead, 0.0, growth)) / 12.0
+    # The same factor exp(monthly x j) for month j after the last step, however the
+    # samples are chunked: one table per sample, indexed by months since the last step.
+    if np.ptp(last) == 0 and not dead.any():
         after = int(np.clip(last[0] + 1, 0, d.months))
-        rate[:, after:] *= _compound(monthly, after - last[0], d.months - after)
+        first = after - int(last[0])
+        rate[:, after:] *= _compound(monthly, first + d.months - after)[:, first:]
     else:
         months_after = np.maximum(np.arange(d.months)[None, :] - last[:, None], 0)
-        rate *= np.exp(monthly[:, None] * months_after)
+        factor = np.take_along_axis(
+            _compound(monthly, int(months_after.max()) + 1), months_after, axis=1
+        )
+        factor[dead[:, None] & (months_after > 0)] = 0.0
+        rate *= factor
 
 
-def _compound(monthly: np.ndarray, first: int, count: int) -> np.ndarray:
-    """exp(monthly[s] x j) for j = first .. first + count - 1, shape (S, count).
+def _compound(monthly: np.ndarray, count: int) -> np.ndarray:
+    """exp(monthly[s] x j) for j = 0 .. count - 1, shape (S, count).
 
-    Written as exp(monthly x (first + 16q)) x exp(monthly x r) with j - first = 16q + r:
-    two small tables of exponentials and one product, instead of an exponential per
-    element (the exponential is the costly part of growth after the last step).
+    Written as exp(monthly x 16q) x exp(monthly x r) with j = 16q + r: two small tables
+    of exponentials and one product, instead of an exponential per element (the
+    exponential is the costly part of growth after the last step).
     """
     blocks = -(-count // 16)
-    coarse = np.exp(np.multiply.outer(monthly, first + 16 * np.arange(blocks)))
+    coarse = np.exp(np.multiply.outer(monthly, 16 * np.arange(blocks)))
     fine = np.exp(np.multiply.outer(monthly, np.arange(16)))
     return (coarse[:, :, None] * fine[:, None, :]).reshape(monthly.size, -1)[:, :count]
 

@@ -246,6 +246,7 @@ def data_line_specs() -> dict[str, dict[str, Any]]:
                 "rate": rate,
                 "unit": unit,
                 "kind": row["kind"],
+                "measure": row["measure"] or None,
                 "source": row["source_id"],
                 "note": row["note"],
             }
