@@ -138,7 +138,7 @@ def test_baseline_alliance_2024_output_is_near_published_nato_wide_estimates():
     # Published: NATO-wide ~1.2 million (Estonian intelligence via Euronews) and US+Europe
     # ~1.3 million (Bain for Sky) in 2024. The baseline's median must lie within 25% of
     # that range: the utilisation assumption was calibrated against these figures.
-    estimates = outproduce.load_table("bloc_estimates").set_index("estimate_id")
+    estimates = outproduce.load_table("published_estimates").set_index("estimate_id")
     published = [
         estimates.loc[i, "value_central"]
         for i in ("nato_output_2024_euronews", "useurope_output_2024_bain")

@@ -10,6 +10,8 @@ Python API::
 __version__ = "0.1.0"
 
 from outproduce.analyses.balance import balance, summarise
+from outproduce.analyses.calibrate import calibrate
+from outproduce.analyses.claim import claim
 from outproduce.analyses.simulation import simulate
 from outproduce.analyses.spending import spending, summarise_spending
 from outproduce.analyses.sustain import summarise_sustain, sustain
@@ -22,6 +24,8 @@ __all__ = [
     "InputError",
     "__version__",
     "balance",
+    "calibrate",
+    "claim",
     "load_scenario",
     "load_table",
     "simulate",

@@ -91,6 +91,7 @@ def balance(
             "line": line_ids,
             "line_bloc": ("line", bloc_of),
             "line_calibre": ("line", [rounds[i].calibre for i in line_ids]),
+            "line_country": ("line", [rounds[i].country for i in line_ids]),
             "line_measure": ("line", measure_of),
         },
         attrs=attrs(
@@ -128,6 +129,16 @@ def crossover_months(ahead: np.ndarray, months: np.ndarray) -> np.ndarray:
     return result
 
 
+def crossover_stats(months: np.ndarray) -> dict[str, str | float | None]:
+    """P10/P50/P90 crossover month (None: never within the horizon) and its probability."""
+    return {
+        "p10": month_quantile(months, 0.1),
+        "p50": month_quantile(months, 0.5),
+        "p90": month_quantile(months, 0.9),
+        "prob_within_horizon": float((~np.isnat(months)).mean()),
+    }
+
+
 @dataclass(frozen=True)
 class BalanceSummary:
     """The numbers users ask for: when, by how much, how sure."""
@@ -140,15 +151,8 @@ class BalanceSummary:
 
 def summarise(ds: xr.Dataset, at: str = SPEECH_MONTH) -> BalanceSummary:
     """Crossover quantiles, annual totals by bloc, and the balance in month ``at``."""
-    crossover, production_only = (
-        {
-            "p10": month_quantile(ds[name].values, 0.1),
-            "p50": month_quantile(ds[name].values, 0.5),
-            "p90": month_quantile(ds[name].values, 0.9),
-            "prob_within_horizon": float((~np.isnat(ds[name].values)).mean()),
-        }
-        for name in ("crossover", "crossover_production_only")
-    )
+    crossover = crossover_stats(ds["crossover"].values)
+    production_only = crossover_stats(ds["crossover_production_only"].values)
     yearly = ds["output"].groupby("month.year").sum()
     alliance = yearly.sel(bloc="alliance")
     adversary = yearly.sel(bloc="adversary")

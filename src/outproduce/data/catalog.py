@@ -26,6 +26,8 @@ MEASURES = ("capacity", "output", "transfer")
 STEP_KINDS = ("actual", "estimate", "target")
 #: What a line makes; rates are per year in rounds for the first three, tonnes for the rest.
 PRODUCT_CLASSES = ("rounds", "shell_bodies", "charges", "explosive_t", "propellant_t")
+#: Allies outside Europe (every other alliance line, the EU aggregate included, is European).
+NON_EUROPEAN_ALLIES = ("USA", "CAN")
 #: Alliance lines may name an ally's ISO3 code or this aggregate of the EU's allies.
 GROUP_CODES = ("EU",)
 #: Source grades (rubric in data/NOTES.md): A primary; B established media or research
@@ -176,6 +178,38 @@ TABLES: dict[str, TableSpec] = {
                 "measure": ("capacity", "output", "transfer", "fire", "stock", "need", "pledge"),
                 "kind": ("estimate", "target", "actual", "claim"),
                 "unit": ("rounds_per_year", "rounds_per_month", "rounds_per_day", "rounds"),
+            },
+            ranges=(("value_low", "value_central", "value_high"),),
+        ),
+        TableSpec(
+            "published_estimates",
+            "Every published total the model can be checked against: entity (alliance, "
+            "Europe, EU, an ally, RUS, PRK, IRN), measure, period and value as published; "
+            "`used_by` names the line whose steps were built from it ('' = independent).",
+            "estimate_id",
+            (
+                "estimate_id",
+                "entity",
+                "measure",
+                "counts",
+                "period_start",
+                "period_end",
+                "kind",
+                "value_low",
+                "value_central",
+                "value_high",
+                "unit",
+                "used_by",
+                "source_id",
+                "note",
+            ),
+            numeric=("value_low", "value_central", "value_high"),
+            months=("period_start", "period_end"),
+            choices={
+                "measure": ("capacity", "output", "transfer"),
+                "counts": ("stated", "complete"),
+                "kind": ("estimate", "actual"),
+                "unit": ("rounds_per_year", "rounds_per_month", "rounds"),
             },
             ranges=(("value_low", "value_central", "value_high"),),
         ),
@@ -417,9 +451,7 @@ def weak_only(cell: str) -> bool:
     """True when every source named in ``cell`` is graded C or D (a copy or a party's claim)."""
     lookup = source_lookup()
     ids = split_sources(cell)
-    return bool(ids) and all(
-        lookup.get(i, {}).get("reliability") in WEAK_GRADES for i in ids
-    )
+    return bool(ids) and all(lookup.get(i, {}).get("reliability") in WEAK_GRADES for i in ids)
 
 
 def grade_of(cell: str) -> str:
@@ -437,9 +469,7 @@ def _check_weak_figures() -> list[str]:
     estimate the calibration compares with.
     """
     problems = []
-    in_baseline = set(
-        load_table("lines").query("in_baseline == 'true'")["line_id"]
-    )
+    in_baseline = set(load_table("lines").query("in_baseline == 'true'")["line_id"])
     steps = _read_raw("capacity_steps")
     for index, row in steps.iterrows():
         if row["line_id"] in in_baseline and weak_only(row["source_id"]):
@@ -449,6 +479,13 @@ def _check_weak_figures() -> list[str]:
                     f"{row['step']} rests on C/D sources alone; expected its note to say "
                     f"{WEAK_MARKER} and why its range is wide enough"
                 )
+    estimates = _read_raw("published_estimates")
+    for index, row in estimates.iterrows():
+        if weak_only(row["source_id"]) and WEAK_MARKER not in row["note"]:
+            problems.append(
+                f"{table_file('published_estimates')}:{index + 2}: {row['estimate_id']} rests "
+                f"on C/D sources alone; expected its note to say {WEAK_MARKER}"
+            )
     return problems
 
 

@@ -20,13 +20,24 @@ from rich.table import Table
 
 from outproduce import __version__
 from outproduce.analyses.balance import SPEECH_MONTH, BalanceSummary, balance, summarise
+from outproduce.analyses.calibrate import calibrate
+from outproduce.analyses.claim import claim
 from outproduce.analyses.simulation import simulate, write_simulation
 from outproduce.analyses.spending import spending, summarise_spending
 from outproduce.analyses.sustain import summarise_sustain, sustain
-from outproduce.data.catalog import DATA_VERSION, TABLES, check_integrity, load_table
+from outproduce.data.catalog import (
+    DATA_VERSION,
+    GRADES,
+    TABLES,
+    WEAK_MARKER,
+    check_integrity,
+    load_table,
+)
 from outproduce.errors import InputError
 from outproduce.interfaces.outputs import (
     balance_document,
+    calibration_document,
+    claim_document,
     crossover_text,
     provenance,
     spending_document,
@@ -108,6 +119,17 @@ def _fmt(value: float) -> str:
         if value is None or (isinstance(value, float) and math.isnan(value))
         else f"{value:,.0f}"
     )
+
+
+def _short(value: float) -> str:
+    """1.25M, 640k, 5,000; '…' for an open end of a published range."""
+    if value is None or value != value:
+        return "…"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:.2f}M"
+    if abs(value) >= 1e4:
+        return f"{value / 1e3:.0f}k"
+    return f"{value:,.0f}"
 
 
 def _millions(mid: float, low: float, high: float) -> str:
@@ -258,6 +280,94 @@ def balance_cmd(
         _print_balance(ds, summary)
         if out_dir is not None:
             out.print("Wrote: " + ", ".join(str(p) for p in written))
+
+
+@app.command("claim")
+@friendly
+def claim_cmd(
+    scenario: ScenarioArg = "baseline",
+    at: Annotated[str, typer.Option("--at", help="Month to test (YYYY-MM).")] = SPEECH_MONTH,
+    samples: SamplesOpt = None,
+    seed: SeedOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Test the speech's claim: do the allies out-produce Russia (and its suppliers)."""
+    result = claim(load_scenario(scenario), samples=samples, seed=seed, at=at)
+    if as_json:
+        print(json.dumps(claim_document(result), indent=2, ensure_ascii=False))
+        return
+    out.print(f"[bold]The claim[/bold] — “{result.attrs['claim']}” (Bucharest, 6 Nov 2025)")
+    out.print(
+        f"Scenario [cyan]{result.attrs['scenario']}[/cyan] ({result.attrs['samples']} samples, "
+        f"seed {result.attrs['seed']}, data {result.attrs['data_version']})"
+    )
+    out.print(result.verdict)
+    table = _table(
+        f"Break-even in {result.month} (others at their medians), 155mm-equivalent rounds a year",
+        ("the claim holds if", "versus", "is", "model median"),
+    )
+    for row in result.break_even:
+        table.add_row(
+            str(row["input"]),
+            str(row["versus"]),
+            f"{row['condition']} {_fmt(row['value'])}",
+            _fmt(row["median"]),
+        )
+    out.print(table)
+    since = result.since
+    out.print(
+        "Durable crossover against Russia alone: P10 "
+        f"{since['p10'] or 'never'} · P50 {since['p50'] or 'never'} · P90 "
+        f"{since['p90'] or 'never'} ({since['prob_within_horizon']:.0%} within the horizon)"
+    )
+    out.print(
+        f"Partners (not allies, not counted): {_fmt(result.medians['partners'])} a year (median)"
+    )
+
+
+@app.command("calibrate")
+@friendly
+def calibrate_cmd(
+    scenario: ScenarioArg = "baseline",
+    samples: SamplesOpt = None,
+    seed: SeedOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """The model's P10-P90 against every published estimate; coverage by grade."""
+    result = calibrate(load_scenario(scenario), samples=samples, seed=seed)
+    if as_json:
+        print(json.dumps(calibration_document(result), indent=2, ensure_ascii=False))
+        return
+    out.print(
+        f"[bold]Calibration[/bold] — scenario [cyan]{result.attrs['scenario']}[/cyan] "
+        f"({result.attrs['samples']} samples, seed {result.attrs['seed']}): each published "
+        "estimate against the model's P10–P90, in rounds as the publication counts them"
+    )
+    for row in result.estimates.to_dict("records"):
+        published = (
+            _short(row["published"])
+            if row["published"] == row["published"]
+            else f"{_short(row['published_low'])}–{_short(row['published_high'])}"
+        )
+        unit = row["unit"].replace("rounds_per_", "a ").replace("rounds", "in total")
+        mark = "" if row["used_by"] else " (independent)"
+        if row["status"] == "compared":
+            verdict = "inside" if row["inside"] else "OUTSIDE"
+            model = f"model {_short(row['p10'])}–{_short(row['p90'])}"
+        else:
+            verdict, model = "not compared", row["status"]
+        out.print(
+            f"{verdict:>12}  {row['id']}{mark}: {row['bloc']} {row['measure']} {row['period']}, "
+            f"published {published} {unit} [{row['grade']}]; {model}",
+            highlight=False,
+        )
+    cov = result.coverage
+    parts = [
+        f"{name} {cov[name]['inside']:.0%} of {cov[name]['n']}"
+        for name in ("all", "A/B", "independent", "independent A/B")
+        if cov[name]["n"]
+    ]
+    out.print("Inside P10–P90: " + "; ".join(parts) + " (well calibrated: about 70–90%)")
 
 
 @app.command("simulate")
@@ -522,17 +632,38 @@ def spending_cmd(
 @friendly
 def data_sources(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON records.")] = False,
+    grade: Annotated[
+        str | None,
+        typer.Option("--grade", help="Only sources of these grades, e.g. C or C,D."),
+    ] = None,
 ) -> None:
-    """List every source: id, publisher, date, title and URL."""
+    """List every source with its grade, publisher, date, title and URL.
+
+    Grades: A primary, B first-hand media or research, C copy or aggregator, D a
+    belligerent's state media (that party's own claim).
+    """
     frame = load_table("sources")
+    if grade is not None:
+        wanted = {g.strip() for g in grade.split(",") if g.strip()}
+        unknown = wanted - set(GRADES)
+        if unknown:
+            raise InputError(
+                f"unknown grade {', '.join(sorted(unknown))}; expected one of {', '.join(GRADES)}",
+                field="--grade",
+            )
+        frame = frame[frame["reliability"].isin(wanted)]
     if as_json:
         print(json.dumps(frame.to_dict("records"), indent=1, ensure_ascii=False))
         return
-    print(f"{len(frame)} sources · data {DATA_VERSION}")
+    counts = frame["reliability"].value_counts()
+    print(
+        f"{len(frame)} sources · data {DATA_VERSION} · grades: "
+        + ", ".join(f"{g} {counts.get(g, 0)}" for g in GRADES if counts.get(g, 0))
+    )
     for row in frame.to_dict("records"):
         print(
-            f"{row['source_id']}  {row['published']}  {row['publisher']}  "
-            f"[{row['reliability']}]  {row['title']}\n    {row['url']}"
+            f"[{row['reliability']}] {row['source_id']}  {row['published']}  {row['publisher']}  "
+            f"{row['title']}\n    {row['url']}"
         )
 
 
@@ -568,8 +699,18 @@ def data_version() -> None:
 
 @data_app.command("check")
 def data_check() -> None:
-    """Check the packaged tables' integrity (sources resolve, units, dates, ranges)."""
+    """Check the packaged tables and the built-in scenarios.
+
+    Sources resolve and are graded; units, dates and ranges are valid; no figure rests
+    on C/D sources alone without saying so.
+    """
     problems = check_integrity()
+    for name in builtin_names():
+        problems += [
+            f"<builtin:{name}>: {path}: rests on C/D sources alone; expected its note to "
+            f"say {WEAK_MARKER}"
+            for path in load_scenario(name).unmarked_weak_figures()
+        ]
     for problem in problems:
         print(problem)
     print(f"{len(problems)} problem(s) in {len(TABLES)} tables, data {DATA_VERSION}")

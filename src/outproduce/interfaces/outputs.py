@@ -132,3 +132,65 @@ def write_spending_outputs(ds: Any, tables: dict[str, Any], folder: Path) -> lis
     paths.append(spending_gap_chart(ds, tables["allies"], folder / "spending_gap.png"))
     paths.append(spending_totals_chart(ds, folder / "spending_totals.png"))
     return paths
+
+
+def _number(value: Any) -> float | None:
+    """A finite float, or None (strict JSON has no NaN)."""
+    if value is None or value == "":
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def calibration_document(calibration: Any) -> dict[str, Any]:
+    """The ``--json`` document of ``outproduce calibrate``."""
+    estimates = []
+    for row in calibration.estimates.to_dict("records"):
+        estimates.append(
+            {
+                "id": row["id"],
+                "bloc": row["bloc"],
+                "period": row["period"],
+                "measure": row["measure"],
+                "counts": row["counts"],
+                "unit": row["unit"],
+                "published": _number(row["published"]),
+                "published_low": _number(row["published_low"]),
+                "published_high": _number(row["published_high"]),
+                "grade": row["grade"],
+                "used_by": row["used_by"] or None,
+                "p10": _number(row.get("p10")),
+                "p50": _number(row.get("p50")),
+                "p90": _number(row.get("p90")),
+                "inside": None if row["status"] != "compared" else bool(row["inside"]),
+                "status": row["status"],
+                "source_id": row["source_id"],
+            }
+        )
+    return provenance(calibration.attrs) | {
+        "units": "rounds as each publication counts them (not 155mm-equivalents)",
+        "inside_definition": "a published point within the model's P10-P90; a range "
+        "overlapping it; an 'at least' bound below P90, an 'at most' bound above P10",
+        "estimates": estimates,
+        "coverage": calibration.coverage,
+    }
+
+
+def claim_document(result: Any) -> dict[str, Any]:
+    """The ``--json`` document of ``outproduce claim``."""
+    return provenance(result.attrs) | {
+        "claim": result.attrs["claim"],
+        "month": result.month,
+        "p_ahead_of_russia": result.p_ahead_of_russia,
+        "p_ahead_of_axis": result.p_ahead_of_axis,
+        "verdict": result.verdict,
+        "units": "155mm-equivalent rounds a year",
+        "medians": {k: round(v) for k, v in result.medians.items()},
+        "ratio_to_russia": {k: round(v, 3) for k, v in result.ratio_to_russia.items()},
+        "break_even": [
+            {k: (round(v) if isinstance(v, float) else v) for k, v in row.items()}
+            for row in result.break_even
+        ],
+        "evidence": result.evidence,
+        "crossover_vs_russia": result.since,
+    }

@@ -21,7 +21,14 @@ from pydantic import (
     model_validator,
 )
 
-from outproduce.data.catalog import BLOCS, CALIBRES, PRODUCT_CLASSES, split_sources
+from outproduce.data.catalog import (
+    BLOCS,
+    CALIBRES,
+    PRODUCT_CLASSES,
+    WEAK_MARKER,
+    split_sources,
+    weak_only,
+)
 from outproduce.scenario.uncertain import Uncertain, bounds
 
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -518,6 +525,24 @@ class Scenario(_Strict):
             elif isinstance(node, list):
                 stack.extend(node)
         return named
+
+    def unmarked_weak_figures(self) -> list[str]:
+        """Field paths of figures whose sources are all graded C or D and whose note
+        does not say so (``[C/D only]``): such a figure must be labelled, not hidden.
+        """
+        found: list[str] = []
+        stack: list[tuple[str, Any]] = [("", self.model_dump(mode="json"))]
+        while stack:
+            path, node = stack.pop()
+            if isinstance(node, dict):
+                source = node.get("source")
+                if isinstance(source, str) and weak_only(source):
+                    if WEAK_MARKER not in str(node.get("note", "")):
+                        found.append(path or "<scenario>")
+                stack += [(f"{path}.{k}".lstrip("."), v) for k, v in node.items()]
+            elif isinstance(node, list):
+                stack += [(f"{path}.{i}", v) for i, v in enumerate(node)]
+        return sorted(found)
 
     def used_calibres(self) -> set[str]:
         """Calibres of the lines in the scenario (each needs a conversion factor)."""
