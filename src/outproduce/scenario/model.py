@@ -527,8 +527,9 @@ class Scenario(_Strict):
         return named
 
     def unmarked_weak_figures(self) -> list[str]:
-        """Field paths of figures whose sources are all graded C or D and whose note
-        does not say so (``[C/D only]``): such a figure must be labelled, not hidden.
+        """Field paths of figures resting on C/D sources alone without saying so.
+
+        Such a figure's note must carry ``[C/D only]``: labelled, not hidden.
         """
         found: list[str] = []
         stack: list[tuple[str, Any]] = [("", self.model_dump(mode="json"))]
