@@ -142,8 +142,9 @@ def reference_chain(scenario: Scenario, samples: int, seed: int) -> list[dict]:
     def seller_of(line_id: str) -> str | None:
         if line_id in sellers:
             return line_id
-        pool = _pool(lines[line_id], pools_mode)
-        if pool in sellers and lines[line_id].product_class == "rounds":
+        line = lines[line_id]
+        pool = line.bloc if pools_mode == "bloc" else line.country  # not the input pool
+        if pool in sellers and line.product_class == "rounds":
             return pool
         return None
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from outproduce import balance, load_scenario, spending, summarise
+from outproduce import balance, claim, load_scenario, spending, summarise
 from outproduce.data.catalog import source_lookup
 from outproduce.interfaces.report import build_report
 
@@ -21,12 +21,31 @@ def baseline_report(tmp_path_factory):
 
 def test_report_writes_html_tables_and_charts(baseline_report):
     report, html, stages = baseline_report
-    assert stages == ["balance", "spending and order book", "sustainment", "report"]
+    assert stages == [
+        "balance and claim",
+        "calibration",
+        "spending and order book",
+        "sustainment",
+        "report",
+    ]
     names = {p.name for p in report.files}
     assert {"report.html", "balance_annual.csv", "spending_allies.csv", "balance.png"} <= names
     assert {"spending_gap.png", "spending_order_book.csv", "sustain.json"} <= names
-    for section in ("balance", "spending", "order-book", "sustainment", "assumptions", "sources"):
+    assert {"claim.json", "calibration.json"} <= names
+    sections = ("claim", "balance", "calibration", "lines", "spending", "order-book")
+    for section in (*sections, "sustainment", "assumptions", "sources"):
         assert f'id="{section}"' in html
+    # The claim comes first, above the balance.
+    assert html.index('<section id="claim">') < html.index('<section id="balance">')
+
+
+def test_report_claim_and_grades_are_the_analyses(baseline_report):
+    report, html, _ = baseline_report
+    verdict = claim(load_scenario("baseline"), samples=60, seed=2)
+    assert report.summary["claim"]["verdict"] == verdict.verdict
+    assert report.headlines[0] == f"The claim: {verdict.verdict}"
+    # Each line's step shows its grade; sources list their grade.
+    assert "dagens-2026-efis" in html and '<th class="text">grade</th>' in html
 
 
 def test_report_is_self_contained(baseline_report):
@@ -63,4 +82,5 @@ def test_report_on_a_scenario_with_only_the_balance(tiny, tmp_path):
     report = build_report(load_scenario(tiny), tmp_path, samples=10, seed=1)
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert 'id="balance"' in html and 'id="spending"' not in html
-    assert len(report.headlines) == 1
+    # The claim, the balance and the calibration: the analyses every scenario has.
+    assert len(report.headlines) == 3

@@ -106,7 +106,11 @@ def claim(
 ) -> Claim:
     """Test the speech's claim in month ``at`` (default: the speech, 2025-11)."""
     scenario = resolve(scenario)
-    ds = balance(scenario, samples=samples, seed=seed)
+    return claim_from_balance(balance(scenario, samples=samples, seed=seed), scenario, at)
+
+
+def claim_from_balance(ds: xr.Dataset, scenario: Scenario, at: str = SPEECH_MONTH) -> Claim:
+    """The claim's test as a view on a balance run of ``scenario`` (no engine call)."""
     m = _month_index(ds, at)
     yearly = ds["line_output"].isel(month=m).values * 12  # (sample, line), 155mm-eq a year
     bloc = ds["line_bloc"].values

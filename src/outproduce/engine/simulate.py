@@ -105,8 +105,8 @@ def layout(scenario: Scenario) -> Layout:
     for index, (line_id, line) in enumerate(zip(line_ids, lines, strict=True)):
         if line_id in sellers:
             line_seller[index] = sellers.index(line_id)
-        elif line.pool_name(scenario.inputs.pools) in sellers and line.product_class == "rounds":
-            line_seller[index] = sellers.index(line.pool_name(scenario.inputs.pools))
+        elif line.seller_pool(scenario.inputs.pools) in sellers and line.product_class == "rounds":
+            line_seller[index] = sellers.index(line.seller_pool(scenario.inputs.pools))
     seller_keeps = np.array(
         [
             all(ln.unsold == "held" for ln, q in zip(lines, line_seller, strict=True) if q == k)

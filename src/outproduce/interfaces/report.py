@@ -1,6 +1,7 @@
 """The main job: every analysis on one scenario, in one self-contained HTML report.
 
-``outproduce report`` runs the balance, the spending pathways with their order book,
+``outproduce report`` tests the speech's claim first, then runs the balance, the
+calibration against published estimates, the spending pathways with their order book,
 and the sustainment view on the same scenario, samples and seed, then writes
 ``report.html`` (plotly charts with plotly.js inlined, so it opens without a network),
 the results as CSV and JSON, and the charts as PNG. The HTML lists every assumption
@@ -21,11 +22,15 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from plotly.offline import get_plotlyjs
 
 from outproduce.analyses.balance import SPEECH_MONTH, BalanceSummary, balance, summarise
+from outproduce.analyses.calibrate import Calibration, calibrate
+from outproduce.analyses.claim import Claim, claim_from_balance
 from outproduce.analyses.spending import alliance_gap, spending, summarise_spending
 from outproduce.analyses.sustain import summarise_sustain, sustain
-from outproduce.data.catalog import load_table, source_lookup, split_sources
+from outproduce.data.catalog import grade_of, load_table, source_lookup, split_sources
 from outproduce.interfaces import figures
 from outproduce.interfaces.outputs import (
+    calibration_document,
+    claim_document,
     crossover_text,
     write_balance_outputs,
     write_spending_outputs,
@@ -34,7 +39,7 @@ from outproduce.scenario.model import Scenario
 from outproduce.scenario.uncertain import _Uncertain, describe
 
 #: The report's stages, in order (the CLI shows them as a progress bar).
-STAGES = ("balance", "spending and order book", "sustainment", "report")
+STAGES = ("balance and claim", "calibration", "spending and order book", "sustainment", "report")
 #: Per-holder yearly columns shown in the report.
 SUSTAIN_COLUMNS = (
     "year",
@@ -76,13 +81,26 @@ def build_report(
     step(STAGES[0])
     ds = balance(scenario, samples=samples, seed=seed)
     balance_summary = summarise(ds, at=SPEECH_MONTH)
+    verdict = claim_from_balance(ds, scenario, SPEECH_MONTH)
     files = write_balance_outputs(ds, balance_summary, folder)
-    sections = [_balance_section(ds, balance_summary)]
-    headlines = [_balance_headline(balance_summary)]
-    summary: dict[str, Any] = {"crossover": balance_summary.crossover, "at": balance_summary.at}
+    files.append(_write_json(folder / "claim.json", claim_document(verdict)))
+    sections = [_claim_section(verdict), _balance_section(ds, balance_summary)]
+    headlines = [f"The claim: {verdict.verdict}", _balance_headline(balance_summary)]
+    summary: dict[str, Any] = {
+        "crossover": balance_summary.crossover,
+        "at": balance_summary.at,
+        "claim": {"p_ahead_of_russia": verdict.p_ahead_of_russia, "verdict": verdict.verdict},
+    }
+
+    step(STAGES[1])
+    calibration = calibrate(scenario, samples=samples, seed=seed)
+    files.append(_write_json(folder / "calibration.json", calibration_document(calibration)))
+    sections.append(_calibration_section(calibration))
+    headlines.append(_calibration_headline(calibration))
+    sections.append(_lines_section(scenario))
 
     if scenario.spending is not None:
-        step(STAGES[1])
+        step(STAGES[2])
         spend = spending(scenario, samples=samples, seed=seed)
         tables = summarise_spending(spend)
         files += write_spending_outputs(spend, tables, folder)
@@ -92,7 +110,7 @@ def build_report(
         summary["contracts"] = tables.get("contracts")
 
     if scenario.holders:
-        step(STAGES[2])
+        step(STAGES[3])
         view = sustain(scenario, samples=samples, seed=seed)
         holders = summarise_sustain(view, scenario)
         path = folder / "sustain.json"
@@ -101,7 +119,7 @@ def build_report(
         sections.append(_sustain_section(view, holders))
         headlines += _sustain_headlines(holders)
 
-    step(STAGES[3])
+    step(STAGES[4])
     html = _render(scenario, ds.attrs, sections, headlines)
     report = folder / "report.html"
     report.write_text(html, encoding="utf-8")
@@ -110,6 +128,160 @@ def build_report(
 
 def _fmt_m(value: float) -> str:
     return f"{value / 1e6:.2f}"
+
+
+def _write_json(path: Path, document: dict[str, Any]) -> Path:
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _claim_section(verdict: Claim) -> dict[str, Any]:
+    """The speech's sentence tested: first in the report, above the balance."""
+    break_even = pd.DataFrame(
+        {
+            "the claim holds if": [b["input"] for b in verdict.break_even],
+            "versus": [b["versus"] for b in verdict.break_even],
+            "is": [f"{b['condition']} {_fmt_m(b['value'])} M" for b in verdict.break_even],
+            "model median (M)": [_fmt_m(b["median"]) for b in verdict.break_even],
+        }
+    )
+    evidence = pd.DataFrame(
+        {
+            "line": [e["name"] for e in verdict.evidence],
+            "bloc": [e["bloc"] for e in verdict.evidence],
+            "figure in force since": [e["step_from"] for e in verdict.evidence],
+            "kind": [e["kind"] for e in verdict.evidence],
+            "grade": [e["grade"] for e in verdict.evidence],
+            "sources": [e["sources"].replace(";", "; ") for e in verdict.evidence],
+        }
+    )
+    since = verdict.since
+    return {
+        "id": "claim",
+        "title": "The claim, tested",
+        "text": [
+            f"“{verdict.attrs['claim']}” (NATO Secretary General, NATO-Industry Forum, "
+            "Bucharest, 6 November 2025). No figures were given with it; NATO declined to "
+            "publish its estimates. Tested here on the published figures in "
+            f"{verdict.month}, counting complete tube-artillery rounds (122–155mm, new or "
+            "refurbished) on both sides, in 155mm-equivalents.",
+            verdict.verdict,
+            f"Ratio of allied to Russian output: {verdict.ratio_to_russia['p50']:.2f} "
+            f"(P10–P90 {verdict.ratio_to_russia['p10']:.2f}–{verdict.ratio_to_russia['p90']:.2f})."
+            f" Durable crossover against Russia alone: P10 {since['p10'] or 'never'}, P50 "
+            f"{since['p50'] or 'never'}, P90 {since['p90'] or 'never'} "
+            f"({since['prob_within_horizon']:.0%} of samples within the horizon). Partners "
+            f"(not allies, not counted): {_fmt_m(verdict.medians['partners'])} million a year.",
+        ],
+        "figures": [],
+        "tables": [
+            _table("Break-even values (others at their medians), million a year", break_even, True),
+            _table("The evidence in force that month, with its best source grade", evidence, True),
+        ],
+    }
+
+
+def _calibration_headline(calibration: Calibration) -> str:
+    cov = calibration.coverage
+    parts = [
+        f"{name}: {cov[name]['inside']:.0%} of {cov[name]['n']}"
+        for name in ("all", "A/B", "independent")
+        if cov[name]["n"]
+    ]
+    return (
+        "Calibration: published estimates inside the model's P10–P90 — "
+        + "; ".join(parts)
+        + " (a well-calibrated model covers about 70–90%)."
+    )
+
+
+def _calibration_section(calibration: Calibration) -> dict[str, Any]:
+    frame = calibration.estimates
+    compared = frame["status"] == "compared"
+
+    def published(row: dict[str, Any]) -> str:
+        if row["published"] == row["published"]:
+            return f"{row['published']:,.0f}"
+        low = "" if row["published_low"] != row["published_low"] else f"{row['published_low']:,.0f}"
+        high = (
+            ""
+            if row["published_high"] != row["published_high"]
+            else f"{row['published_high']:,.0f}"
+        )
+        return f"{low}–{high}" if low and high else (f"≥ {low}" if low else f"≤ {high}")
+
+    rows = frame.to_dict("records")
+    table = pd.DataFrame(
+        {
+            "estimate": [r["id"] for r in rows],
+            "entity": [r["bloc"] for r in rows],
+            "measure": [r["measure"] for r in rows],
+            "period": [r["period"] for r in rows],
+            "unit": [r["unit"].replace("rounds_per_", "per ") for r in rows],
+            "published": [published(r) for r in rows],
+            "grade": [r["grade"] for r in rows],
+            "independent": ["" if r["used_by"] else "yes" for r in rows],
+            "model P10–P90": [
+                f"{r['p10']:,.0f}–{r['p90']:,.0f}" if ok else r["status"]
+                for r, ok in zip(rows, compared, strict=True)
+            ],
+            "inside": [
+                ("yes" if r["inside"] else "no") if ok else "–"
+                for r, ok in zip(rows, compared, strict=True)
+            ],
+        }
+    )
+    by_grade = calibration.coverage["by_grade"]
+    return {
+        "id": "calibration",
+        "title": "Calibration against every published estimate",
+        "text": [
+            "Each published total we hold (packaged published_estimates) against the "
+            "model's P10–P90 for the same entity, measure and period, in rounds as the "
+            "publication counts them. 'Independent' estimates are those no line's steps "
+            "were built from: the honest test. "
+            + _calibration_headline(calibration)
+            + " By grade: "
+            + "; ".join(f"{g} {v['inside']:.0%} of {v['n']}" for g, v in by_grade.items() if v["n"])
+            + ".",
+        ],
+        "figures": [],
+        "tables": [_table("Published estimates against the model", table, True)],
+    }
+
+
+def _lines_section(scenario: Scenario) -> dict[str, Any]:
+    """Every published step behind the lines, with its best source grade."""
+    rows = []
+    for line_id, line in scenario.lines.items():
+        for number, step in enumerate(line.steps, start=1):
+            rows.append(
+                {
+                    "line": line_id,
+                    "bloc": line.bloc,
+                    "step": number,
+                    "first output": step.first_output,
+                    "full rate": step.full_rate,
+                    "kind": step.kind,
+                    "states": step.measure or line.measure,
+                    "rate per year": describe(step.rate),
+                    "grade": grade_of(step.source or line.source) or "assumption",
+                    "sources": (step.source or line.source).replace(";", "; "),
+                }
+            )
+    return {
+        "id": "lines",
+        "title": "The figures behind the lines",
+        "text": [
+            "Every step of every line in the scenario: when it starts and reaches full rate, "
+            "whether it is an actual, an estimate or a target (attainment and slip apply), "
+            "whether it states a capacity (utilisation applies) or output, its rate, and the "
+            "best grade of its sources (A primary, B first-hand media or research, C copy, "
+            "D a belligerent's state media)."
+        ],
+        "figures": [],
+        "tables": [_table("Steps of every line", pd.DataFrame(rows))],
+    }
 
 
 def _balance_headline(summary: BalanceSummary) -> str:
@@ -348,6 +520,8 @@ def _assumptions(scenario: Scenario) -> list[dict[str, Any]]:
 
 def _sources(scenario: Scenario) -> list[dict[str, str]]:
     named = scenario.source_ids()
+    for cell in load_table("published_estimates")["source_id"]:
+        named.update(split_sources(cell))
     if scenario.spending is not None:
         for table in SPENDING_TABLES:
             for cell in load_table(table)["source_id"]:

@@ -369,7 +369,7 @@ def _check_references(spec: ScenarioFile, lines: dict[str, Line], source: _Sourc
                 field=".".join(path),
                 line=source.line_of(path),
             )
-    pools = {line.pool_name(spec.inputs.pools) for line in lines.values()}
+    pools = {line.seller_pool(spec.inputs.pools) for line in lines.values()}
     for contract_id, contract in spec.contracts.items():
         if contract.supplier not in lines and contract.supplier not in pools:
             path = ("contracts", contract_id, "supplier")

@@ -298,8 +298,15 @@ class Line(_Strict):
             raise ValueError("expected counted_share as a fraction between 0 and 1")
         return value
 
+    def seller_pool(self, pools: str) -> str:
+        """The pooled supplier a contract may name for this line: its bloc or country.
+
+        Independent of ``pool``, which only says which inputs the line draws on.
+        """
+        return self.bloc if pools == "bloc" else self.country
+
     def pool_name(self, pools: str) -> str:
-        """The input pool (and pooled-supplier name) of the line: its bloc or its country."""
+        """The input pool of the line: ``pool`` if set, else its bloc or its country."""
         if self.pool:
             return self.pool
         return self.bloc if pools == "bloc" else self.country
