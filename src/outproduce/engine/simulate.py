@@ -325,17 +325,17 @@ def run(
     )
 
     # Every sample is independent of the others: the whole chain runs a chunk at a time.
-    # When no input constrains output, capacity is written straight into production.
+    # Capacity is written straight into production; the input pass then lowers the
+    # output of the lines whose inputs run short, in place.
     def one_chunk(rows: slice) -> None:
-        n_s = rows.stop - rows.start
-        cap = res.production[rows] if unconstrained else np.empty((n_s, n_l, months))
+        cap = res.production[rows]
         capacity_chunk(draws, rows, cap)
         for index, running in avail.items():
             cap[:, index, :] *= running[rows]
         if keep_capacity:
             res.capacity[rows] = cap
         if not unconstrained:
-            _production_pass(lay, cap, bom[rows], rows, res)
+            _production_pass(lay, bom[rows], rows, res)
         if lay.order_ids:
             made = seller_output(lay, res.production[rows])
             _order_pass(lay, made, rows, res)
@@ -355,32 +355,46 @@ def run(
     return res
 
 
-def _production_pass(
-    lay: Layout, cap: np.ndarray, bom: np.ndarray, rows: slice, res: Results
-) -> None:
-    """Output = capacity x the smallest pro-rata share of any constrained input."""
+def _production_pass(lay: Layout, bom: np.ndarray, rows: slice, res: Results) -> None:
+    """Output = capacity x the smallest pro-rata share of any constrained input.
+
+    ``res.production[rows]`` holds capacity on entry. Only lines in a pool where some
+    input is constrained take part in the month loop; every other line keeps making its
+    capacity (nothing can bind it).
+    """
     production = res.production[rows]
-    n_s, _, months = cap.shape
-    in_pool = _onehot(lay.line_pool, len(lay.pools))  # (L, P)
-    makes = _onehot(lay.input_of_line, len(lay.inputs))  # (L, I)
-    rounds = lay.rounds.astype(float)
+    n_s, _, months = production.shape
+    active = np.flatnonzero(lay.constrained.any(axis=1)[lay.line_pool])
+    if not active.size:
+        return
+    line_pool = lay.line_pool[active]
+    in_pool = _onehot(line_pool, len(lay.pools))  # (L', P)
+    makes = _onehot(lay.input_of_line[active], len(lay.inputs))  # (L', I)
+    is_round = lay.rounds[active]
+    rounds = is_round.astype(float)
     pool = np.broadcast_to(lay.initial_pool, (n_s, *lay.initial_pool.shape)).copy()
+    # Month-major copies of the active lines: each month's slice is contiguous.
+    by_month = np.ascontiguousarray(production[:, active, :].transpose(2, 0, 1))  # (M, S, L')
+    made = np.empty_like(by_month)
+    bound = np.empty(by_month.shape, dtype=np.int8)
     for m in range(months):
-        now = cap[:, :, m]
+        now = by_month[m]
         pool += np.einsum("sl,lp,li->spi", now, in_pool, makes)
         request = ((now * rounds) @ in_pool)[:, :, None] * bom[:, None, :]
         share = np.ones_like(pool)
         short = lay.constrained[None] & (request > pool)
         np.divide(pool, request, out=share, where=short)
-        line_share = share[:, lay.line_pool, :]  # (s, L, I)
+        line_share = share[:, line_pool, :]  # (s, L', I)
         worst = line_share.min(axis=2)
-        binds = np.where((worst < 1) & lay.rounds[None, :], line_share.argmin(axis=2), -1)
-        out = np.where(lay.rounds[None, :], now * worst, now)
+        binds = np.where((worst < 1) & is_round[None, :], line_share.argmin(axis=2), -1)
+        out = np.where(is_round[None, :], now * worst, now)
         pool -= np.einsum("sl,lp->sp", out * rounds, in_pool)[:, :, None] * bom[:, None, :]
         pool = np.maximum(pool, 0.0) * lay.constrained[None]
-        production[:, :, m] = out
-        res.binding[rows, :, m] = binds
+        made[m] = out
+        bound[m] = binds
         res.pool_stock[rows, :, :, m] = pool
+    production[:, active, :] = made.transpose(1, 2, 0)
+    res.binding[rows, active, :] = bound.transpose(1, 2, 0)
 
 
 def seller_output(lay: Layout, production: np.ndarray) -> np.ndarray:
