@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -76,6 +77,9 @@ def friendly(func: F) -> F:
             return func(*args, **kwargs)
         except InputError as exc:
             _fail(exc.one_line())
+        except BrokenPipeError:  # e.g. `outproduce data sources | head`: not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except OSError as exc:
             _fail(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}")
         return None
@@ -782,8 +786,6 @@ def main() -> None:
     an input error; an unexpected failure is ``internal error: ...`` and exit 1. Set
     OUTPRODUCE_DEBUG=1 to see the traceback of an internal error.
     """
-    import os
-
     try:
         code = typer.main.get_command(app).main(standalone_mode=False)
     except typer.Abort:
