@@ -318,12 +318,7 @@ def claim_cmd(
             _fmt(row["median"]),
         )
     out.print(table)
-    since = result.since
-    out.print(
-        "Durable crossover against Russia alone: P10 "
-        f"{since['p10'] or 'never'} · P50 {since['p50'] or 'never'} · P90 "
-        f"{since['p90'] or 'never'} ({since['prob_within_horizon']:.0%} within the horizon)"
-    )
+    out.print(f"Durable crossover against Russia alone: {crossover_text(result.since)}")
     out.print(
         f"Partners (not allies, not counted): {_fmt(result.medians['partners'])} a year (median)"
     )

@@ -155,7 +155,6 @@ def _claim_section(verdict: Claim) -> dict[str, Any]:
             "sources": [e["sources"].replace(";", "; ") for e in verdict.evidence],
         }
     )
-    since = verdict.since
     return {
         "id": "claim",
         "title": "The claim, tested",
@@ -168,10 +167,9 @@ def _claim_section(verdict: Claim) -> dict[str, Any]:
             verdict.verdict,
             f"Ratio of allied to Russian output: {verdict.ratio_to_russia['p50']:.2f} "
             f"(P10–P90 {verdict.ratio_to_russia['p10']:.2f}–{verdict.ratio_to_russia['p90']:.2f})."
-            f" Durable crossover against Russia alone: P10 {since['p10'] or 'never'}, P50 "
-            f"{since['p50'] or 'never'}, P90 {since['p90'] or 'never'} "
-            f"({since['prob_within_horizon']:.0%} of samples within the horizon). Partners "
-            f"(not allies, not counted): {_fmt_m(verdict.medians['partners'])} million a year.",
+            f" Durable crossover against Russia alone: {crossover_text(verdict.since)}. "
+            f"Partners (not allies, not counted): {_fmt_m(verdict.medians['partners'])} "
+            "million a year.",
         ],
         "figures": [],
         "tables": [

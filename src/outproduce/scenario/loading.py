@@ -304,7 +304,8 @@ def _resolve_lines(spec: ScenarioFile, label: str, source: _Source) -> dict[str,
             )
             path = ("lines", line_id, "country")
             raise InputError(
-                f"unknown country {line.country!r} for an {line.bloc} line; expected {known}",
+                f"unknown country {line.country!r} for a line of the {line.bloc} bloc; "
+                f"expected {known}",
                 file=label,
                 field=".".join(path),
                 line=source.line_of(path),
