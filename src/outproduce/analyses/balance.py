@@ -156,6 +156,7 @@ def summarise(ds: xr.Dataset, at: str = SPEECH_MONTH) -> BalanceSummary:
     yearly = ds["output"].groupby("month.year").sum()
     alliance = yearly.sel(bloc="alliance")
     adversary = yearly.sel(bloc="adversary")
+    partners = yearly.sel(bloc="partners")
     annual = pd.DataFrame(
         {
             "year": yearly["year"].values.astype(int),
@@ -166,6 +167,8 @@ def summarise(ds: xr.Dataset, at: str = SPEECH_MONTH) -> BalanceSummary:
             "adversary_p50": adversary.quantile(0.5, dim="sample").values,
             "adversary_p90": adversary.quantile(0.9, dim="sample").values,
             "p_alliance_ahead": (alliance > adversary).mean("sample").values,
+            # Beside the alliance, never in its total.
+            "partners_p50": partners.quantile(0.5, dim="sample").values,
         }
     )
     grid = ds["month"].values.astype("datetime64[M]")

@@ -14,7 +14,7 @@ import xarray as xr
 
 from outproduce.analyses.balance import BalanceSummary
 
-COLOURS = {"alliance": "#1f5fa8", "adversary": "#b8322b"}
+COLOURS = {"alliance": "#1f5fa8", "adversary": "#b8322b", "partners": "#4d8f3a"}
 
 
 def balance_chart(ds: xr.Dataset, summary: BalanceSummary, path: Path) -> Path:
@@ -28,6 +28,16 @@ def balance_chart(ds: xr.Dataset, summary: BalanceSummary, path: Path) -> Path:
             months, low, high, color=COLOURS[bloc], alpha=0.18, linewidth=0, label=f"{bloc} P10-P90"
         )
         ax.plot(months, mid, color=COLOURS[bloc], linewidth=2, label=f"{bloc} median")
+    partners = ds["output"].sel(bloc="partners").median("sample").values * 12 / 1e6
+    if partners.any():  # beside the alliance, never in its total
+        ax.plot(
+            months,
+            partners,
+            color=COLOURS["partners"],
+            linestyle=":",
+            linewidth=1.5,
+            label="partners median (not counted)",
+        )
     cross = summary.crossover
     if cross["p50"]:
         p50 = np.datetime64(str(cross["p50"]), "M").astype("datetime64[ns]")

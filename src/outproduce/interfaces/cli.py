@@ -163,9 +163,11 @@ def _print_balance(ds: Any, summary: BalanceSummary) -> None:
         f"{at['ratio_p10']:.2f}–{at['ratio_p90']:.2f}; P(alliance ahead) "
         f"{at['p_alliance_ahead']:.0%}"
     )
+    partners = bool((summary.annual["partners_p50"] > 0).any())
     table = _table(
         "Annual output, million 155mm-equivalent rounds: P50 (P10–P90)",
-        ("year", "alliance", "adversary", "P(alliance ahead)"),
+        ("year", "alliance", "adversary", "P(alliance ahead)")
+        + (("partners P50 (not counted)",) if partners else ()),
     )
     for row in summary.annual.to_dict("records"):
         table.add_row(
@@ -173,6 +175,7 @@ def _print_balance(ds: Any, summary: BalanceSummary) -> None:
             _millions(row["alliance_p50"], row["alliance_p10"], row["alliance_p90"]),
             _millions(row["adversary_p50"], row["adversary_p10"], row["adversary_p90"]),
             f"{row['p_alliance_ahead']:.0%}",
+            *((f"{row['partners_p50'] / 1e6:.2f}",) if partners else ()),
         )
     out.print(table)
 

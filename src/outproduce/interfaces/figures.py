@@ -16,6 +16,7 @@ COLOURS = {
     "europe_canada": "#1f5fa8",
     "usa": "#8a5a00",
     "following": "#2a8a3e",
+    "partners": "#4d8f3a",
 }
 
 
@@ -65,6 +66,16 @@ def balance_figure(ds: xr.Dataset, summary: BalanceSummary) -> go.Figure:
         series = ds["output"].sel(bloc=bloc).values * 12 / 1e6
         low, mid, high = np.quantile(series, [0.1, 0.5, 0.9], axis=0)
         _band(fig, months, low, mid, high, bloc, COLOURS[bloc])
+    partners = np.median(ds["output"].sel(bloc="partners").values * 12 / 1e6, axis=0)
+    if partners.any():  # beside the alliance, never in its total
+        fig.add_trace(
+            go.Scatter(
+                x=months,
+                y=partners,
+                name="partners P50 (not counted)",
+                line={"color": COLOURS["partners"], "dash": "dot"},
+            )
+        )
     cross = summary.crossover
     if cross["p10"]:
         fig.add_vline(

@@ -322,6 +322,7 @@ def _balance_section(ds: Any, summary: BalanceSummary) -> dict[str, Any]:
                 for lo, hi in zip(annual["adversary_p10"], annual["adversary_p90"], strict=True)
             ],
             "P(alliance ahead) %": (annual["p_alliance_ahead"] * 100).round(0).astype(int),
+            "partners P50 (M, not counted)": (annual["partners_p50"] / 1e6).round(2),
         }
     )
     return {
