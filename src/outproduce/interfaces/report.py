@@ -22,11 +22,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from plotly.offline import get_plotlyjs
 
 from outproduce.analyses.balance import SPEECH_MONTH, BalanceSummary, balance, summarise
-from outproduce.analyses.calibrate import Calibration, calibrate
-from outproduce.analyses.claim import Claim, claim_from_balance
+from outproduce.analyses.calibrate import calibrate
+from outproduce.analyses.claim import claim_from_balance
 from outproduce.analyses.spending import alliance_gap, spending, summarise_spending
 from outproduce.analyses.sustain import summarise_sustain, sustain
-from outproduce.data.catalog import grade_of, load_table, source_lookup, split_sources
+from outproduce.data.catalog import load_table, source_lookup, split_sources
 from outproduce.interfaces import figures
 from outproduce.interfaces.outputs import (
     calibration_document,
@@ -34,6 +34,14 @@ from outproduce.interfaces.outputs import (
     crossover_text,
     write_balance_outputs,
     write_spending_outputs,
+)
+from outproduce.interfaces.report_verdict import (
+    calibration_headline,
+    calibration_section,
+    claim_section,
+    fmt_m,
+    lines_section,
+    section_table,
 )
 from outproduce.scenario.model import Scenario
 from outproduce.scenario.uncertain import _Uncertain, describe
@@ -84,7 +92,7 @@ def build_report(
     verdict = claim_from_balance(ds, scenario, SPEECH_MONTH)
     files = write_balance_outputs(ds, balance_summary, folder)
     files.append(_write_json(folder / "claim.json", claim_document(verdict)))
-    sections = [_claim_section(verdict), _balance_section(ds, balance_summary)]
+    sections = [claim_section(verdict), _balance_section(ds, balance_summary)]
     headlines = [f"The claim: {verdict.verdict}", _balance_headline(balance_summary)]
     summary: dict[str, Any] = {
         "crossover": balance_summary.crossover,
@@ -95,9 +103,9 @@ def build_report(
     step(STAGES[1])
     calibration = calibrate(scenario, samples=samples, seed=seed)
     files.append(_write_json(folder / "calibration.json", calibration_document(calibration)))
-    sections.append(_calibration_section(calibration))
-    headlines.append(_calibration_headline(calibration))
-    sections.append(_lines_section(scenario))
+    sections.append(calibration_section(calibration))
+    headlines.append(calibration_headline(calibration))
+    sections.append(lines_section(scenario))
 
     if scenario.spending is not None:
         step(STAGES[2])
@@ -126,180 +134,20 @@ def build_report(
     return Report(folder=folder, files=[report, *files], headlines=headlines, summary=summary)
 
 
-def _fmt_m(value: float) -> str:
-    return f"{value / 1e6:.2f}"
-
-
 def _write_json(path: Path, document: dict[str, Any]) -> Path:
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
     return path
 
 
-def _claim_section(verdict: Claim) -> dict[str, Any]:
-    """The speech's sentence tested: first in the report, above the balance."""
-    break_even = pd.DataFrame(
-        {
-            "the claim holds if": [b["input"] for b in verdict.break_even],
-            "versus": [b["versus"] for b in verdict.break_even],
-            "is": [f"{b['condition']} {_fmt_m(b['value'])} M" for b in verdict.break_even],
-            "model median (M)": [_fmt_m(b["median"]) for b in verdict.break_even],
-        }
-    )
-    evidence = pd.DataFrame(
-        {
-            "line": [e["name"] for e in verdict.evidence],
-            "bloc": [e["bloc"] for e in verdict.evidence],
-            "figure in force since": [e["step_from"] for e in verdict.evidence],
-            "kind": [e["kind"] for e in verdict.evidence],
-            "grade": [e["grade"] for e in verdict.evidence],
-            "sources": [e["sources"].replace(";", "; ") for e in verdict.evidence],
-        }
-    )
-    return {
-        "id": "claim",
-        "title": "The claim, tested",
-        "text": [
-            f"“{verdict.attrs['claim']}” (NATO Secretary General, NATO-Industry Forum, "
-            "Bucharest, 6 November 2025). No figures were given with it; NATO declined to "
-            "publish its estimates. Tested here on the published figures in "
-            f"{verdict.month}, counting complete tube-artillery rounds (122–155mm, new or "
-            "refurbished) on both sides, in 155mm-equivalents.",
-            verdict.verdict,
-            f"Ratio of allied to Russian output: {verdict.ratio_to_russia['p50']:.2f} "
-            f"(P10–P90 {verdict.ratio_to_russia['p10']:.2f}–{verdict.ratio_to_russia['p90']:.2f})."
-            f" Durable crossover against Russia alone: {crossover_text(verdict.since)}. "
-            f"Partners (not allies, not counted): {_fmt_m(verdict.medians['partners'])} "
-            "million a year.",
-        ],
-        "figures": [],
-        "tables": [
-            _table("Break-even values (others at their medians), million a year", break_even, True),
-            _table("The evidence in force that month, with its best source grade", evidence, True),
-        ],
-    }
-
-
-def _calibration_headline(calibration: Calibration) -> str:
-    cov = calibration.coverage
-    parts = [
-        f"{name}: {cov[name]['inside']:.0%} of {cov[name]['n']}"
-        for name in ("all", "A/B", "independent")
-        if cov[name]["n"]
-    ]
-    return (
-        "Calibration: published estimates inside the model's P10–P90 — "
-        + "; ".join(parts)
-        + " (a well-calibrated model covers about 70–90%)."
-    )
-
-
-def _calibration_section(calibration: Calibration) -> dict[str, Any]:
-    frame = calibration.estimates
-    compared = frame["status"] == "compared"
-
-    def published(row: dict[str, Any]) -> str:
-        if row["published"] == row["published"]:
-            return f"{row['published']:,.0f}"
-        low = "" if row["published_low"] != row["published_low"] else f"{row['published_low']:,.0f}"
-        high = (
-            ""
-            if row["published_high"] != row["published_high"]
-            else f"{row['published_high']:,.0f}"
-        )
-        return f"{low}–{high}" if low and high else (f"≥ {low}" if low else f"≤ {high}")
-
-    rows = frame.to_dict("records")
-    table = pd.DataFrame(
-        {
-            "estimate": [r["id"] for r in rows],
-            "entity": [r["bloc"] for r in rows],
-            "measure": [r["measure"] for r in rows],
-            "period": [r["period"] for r in rows],
-            "unit": [r["unit"].replace("rounds_per_", "per ") for r in rows],
-            "published": [published(r) for r in rows],
-            "grade": [r["grade"] for r in rows],
-            "independent": ["" if r["used_by"] else "yes" for r in rows],
-            "model P10–P90": [
-                f"{r['p10']:,.0f}–{r['p90']:,.0f}" if ok else r["status"]
-                for r, ok in zip(rows, compared, strict=True)
-            ],
-            "inside": [
-                ("yes" if r["inside"] else "no") if ok else "–"
-                for r, ok in zip(rows, compared, strict=True)
-            ],
-        }
-    )
-    by_grade = calibration.coverage["by_grade"]
-    return {
-        "id": "calibration",
-        "title": "Calibration against every published estimate",
-        "text": [
-            "Each published total we hold (packaged published_estimates) against the "
-            "model's P10–P90 for the same entity, measure and period, in rounds as the "
-            "publication counts them. 'Independent' estimates are those no line's steps "
-            "were built from: the honest test. "
-            + _calibration_headline(calibration)
-            + " By grade: "
-            + "; ".join(f"{g} {v['inside']:.0%} of {v['n']}" for g, v in by_grade.items() if v["n"])
-            + ".",
-        ],
-        "figures": [],
-        "tables": [_table("Published estimates against the model", table, True)],
-    }
-
-
-def _lines_section(scenario: Scenario) -> dict[str, Any]:
-    """Every published step behind the lines, with its best source grade."""
-    rows = []
-    for line_id, line in scenario.lines.items():
-        for number, step in enumerate(line.steps, start=1):
-            rows.append(
-                {
-                    "line": line_id,
-                    "bloc": line.bloc,
-                    "step": number,
-                    "first output": step.first_output,
-                    "full rate": step.full_rate,
-                    "kind": step.kind,
-                    "states": step.measure or line.measure,
-                    "rate per year": describe(step.rate),
-                    "grade": grade_of(step.source or line.source) or "assumption",
-                    "sources": (step.source or line.source).replace(";", "; "),
-                }
-            )
-    return {
-        "id": "lines",
-        "title": "The figures behind the lines",
-        "text": [
-            "Every step of every line in the scenario: when it starts and reaches full rate, "
-            "whether it is an actual, an estimate or a target (attainment and slip apply), "
-            "whether it states a capacity (utilisation applies) or output, its rate, and the "
-            "best grade of its sources (A primary, B first-hand media or research, C copy, "
-            "D a belligerent's state media)."
-        ],
-        "figures": [],
-        "tables": [_table("Steps of every line", pd.DataFrame(rows))],
-    }
-
-
 def _balance_headline(summary: BalanceSummary) -> str:
     at = summary.at
     return (
-        f"Balance: in {at['month']} the alliance made {_fmt_m(at['alliance_p50'] * 12)} million "
-        f"155mm-equivalent rounds a year against {_fmt_m(at['adversary_p50'] * 12)} million "
+        f"Balance: in {at['month']} the alliance made {fmt_m(at['alliance_p50'] * 12)} million "
+        f"155mm-equivalent rounds a year against {fmt_m(at['adversary_p50'] * 12)} million "
         f"for Russia and its suppliers (ratio {at['ratio_p10']:.2f}–{at['ratio_p90']:.2f}, "
         f"P(ahead) {at['p_alliance_ahead']:.0%}). Durable crossover: "
         f"{crossover_text(summary.crossover)}."
     )
-
-
-def _table(title: str, frame: pd.DataFrame, open_: bool = False) -> dict[str, Any]:
-    return {
-        "title": title,
-        "columns": list(frame.columns),
-        "rows": frame.astype(object).where(frame.notna(), "–").values.tolist(),
-        "open": open_,
-    }
 
 
 def _html(figure: Any, div_id: str) -> str:
@@ -336,7 +184,7 @@ def _balance_section(ds: Any, summary: BalanceSummary) -> dict[str, Any]:
             f"production alone: {crossover_text(summary.crossover_production_only)}."
         ],
         "figures": [_html(figures.balance_figure(ds, summary), "fig-balance")],
-        "tables": [_table("Annual output (million rounds)", frame, open_=True)],
+        "tables": [section_table("Annual output (million rounds)", frame, open_=True)],
     }
 
 
@@ -356,8 +204,8 @@ def _spending_headlines(spend: Any, tables: dict[str, Any]) -> list[str]:
     if book and rows:
         first = rows[0]
         lines.append(
-            f"Order book: the budgets buy {_fmt_m(first['demand_rounds'])} million rounds in "
-            f"{first['year']} against {_fmt_m(first['output_rounds'])} million made; "
+            f"Order book: the budgets buy {fmt_m(first['demand_rounds'])} million rounds in "
+            f"{first['year']} against {fmt_m(first['output_rounds'])} million made; "
             f"{book['on_time_share']:.0%} delivered on time with {book['contract_years']}-year "
             f"{book['pooling']} contracts; if capacity follows contracts, crossover "
             f"{crossover_text(book['crossover_following'])}."
@@ -412,8 +260,8 @@ def _spending_sections(spend: Any, tables: dict[str, Any]) -> list[dict[str, Any
                 _html(figures.spending_totals_figure(spend), "fig-totals"),
             ],
             "tables": [
-                _table("Per ally", ally_frame, open_=True),
-                _table("Aggregates by year", group_frame),
+                section_table("Per ally", ally_frame, open_=True),
+                section_table("Aggregates by year", group_frame),
             ],
         }
     ]
@@ -451,7 +299,7 @@ def _spending_sections(spend: Any, tables: dict[str, Any]) -> list[dict[str, Any
                     f"contracts: {crossover_text(contracts['crossover_following'])}."
                 ],
                 "figures": [_html(figures.order_book_figure(rows), "fig-order-book")],
-                "tables": [_table("Order book by year (P50)", book_frame, open_=True)],
+                "tables": [section_table("Order book by year (P50)", book_frame, open_=True)],
             }
         )
     return sections
@@ -474,7 +322,7 @@ def _sustain_section(view: Any, holders: list[dict[str, Any]]) -> dict[str, Any]
     tables = []
     for entry in holders:
         frame = pd.DataFrame(entry["yearly"])[list(SUSTAIN_COLUMNS)].round(2)
-        tables.append(_table(f"{entry['name']} ({entry['holder']})", frame))
+        tables.append(section_table(f"{entry['name']} ({entry['holder']})", frame))
     return {
         "id": "sustainment",
         "title": "Stocks against consumption",

@@ -1,0 +1,186 @@
+"""The report's sections on the verdict: the claim, the calibration, the lines' figures.
+
+Each returns a section (id, title, paragraphs, figures, tables) for the report
+template; the numbers come from the analyses, the grades from the sources table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from outproduce.analyses.calibrate import Calibration
+from outproduce.analyses.claim import Claim
+from outproduce.data.catalog import grade_of
+from outproduce.interfaces.outputs import crossover_text
+from outproduce.scenario.model import Scenario
+from outproduce.scenario.uncertain import describe
+
+
+def fmt_m(value: float) -> str:
+    """Millions with two decimals."""
+    return f"{value / 1e6:.2f}"
+
+
+def section_table(title: str, frame: pd.DataFrame, open_: bool = False) -> dict[str, Any]:
+    """A table for the template (missing values as dashes); ``open_`` shows it unfolded."""
+    return {
+        "title": title,
+        "columns": list(frame.columns),
+        "rows": frame.astype(object).where(frame.notna(), "–").values.tolist(),
+        "open": open_,
+    }
+
+
+def claim_section(verdict: Claim) -> dict[str, Any]:
+    """The speech's sentence tested: first in the report, above the balance."""
+    break_even = pd.DataFrame(
+        {
+            "the claim holds if": [b["input"] for b in verdict.break_even],
+            "versus": [b["versus"] for b in verdict.break_even],
+            "is": [f"{b['condition']} {fmt_m(b['value'])} M" for b in verdict.break_even],
+            "model median (M)": [fmt_m(b["median"]) for b in verdict.break_even],
+        }
+    )
+    evidence = pd.DataFrame(
+        {
+            "line": [e["name"] for e in verdict.evidence],
+            "bloc": [e["bloc"] for e in verdict.evidence],
+            "figure in force since": [e["step_from"] for e in verdict.evidence],
+            "kind": [e["kind"] for e in verdict.evidence],
+            "grade": [e["grade"] for e in verdict.evidence],
+            "sources": [e["sources"].replace(";", "; ") for e in verdict.evidence],
+        }
+    )
+    return {
+        "id": "claim",
+        "title": "The claim, tested",
+        "text": [
+            f"“{verdict.attrs['claim']}” (NATO Secretary General, NATO-Industry Forum, "
+            "Bucharest, 6 November 2025). No figures were given with it; NATO declined to "
+            "publish its estimates. Tested here on the published figures in "
+            f"{verdict.month}, counting complete tube-artillery rounds (122–155mm, new or "
+            "refurbished) on both sides, in 155mm-equivalents.",
+            verdict.verdict,
+            f"Ratio of allied to Russian output: {verdict.ratio_to_russia['p50']:.2f} "
+            f"(P10–P90 {verdict.ratio_to_russia['p10']:.2f}–{verdict.ratio_to_russia['p90']:.2f})."
+            f" Durable crossover against Russia alone: {crossover_text(verdict.since)}. "
+            f"Partners (not allies, not counted): {fmt_m(verdict.medians['partners'])} "
+            "million a year.",
+        ],
+        "figures": [],
+        "tables": [
+            section_table(
+                "Break-even values (others at their medians), million a year", break_even, True
+            ),
+            section_table(
+                "The evidence in force that month, with its best source grade", evidence, True
+            ),
+        ],
+    }
+
+
+def calibration_headline(calibration: Calibration) -> str:
+    """One sentence: the coverage overall, for A/B sources and for independent estimates."""
+    cov = calibration.coverage
+    parts = [
+        f"{name}: {cov[name]['inside']:.0%} of {cov[name]['n']}"
+        for name in ("all", "A/B", "independent")
+        if cov[name]["n"]
+    ]
+    return (
+        "Calibration: published estimates inside the model's P10–P90 — "
+        + "; ".join(parts)
+        + " (a well-calibrated model covers about 70–90%)."
+    )
+
+
+def calibration_section(calibration: Calibration) -> dict[str, Any]:
+    """Every published estimate against the model's P10-P90, with grade and coverage."""
+    frame = calibration.estimates
+    compared = frame["status"] == "compared"
+
+    def published(row: dict[str, Any]) -> str:
+        if row["published"] == row["published"]:
+            return f"{row['published']:,.0f}"
+        low = "" if row["published_low"] != row["published_low"] else f"{row['published_low']:,.0f}"
+        high = (
+            ""
+            if row["published_high"] != row["published_high"]
+            else f"{row['published_high']:,.0f}"
+        )
+        return f"{low}–{high}" if low and high else (f"≥ {low}" if low else f"≤ {high}")
+
+    rows = frame.to_dict("records")
+    table = pd.DataFrame(
+        {
+            "estimate": [r["id"] for r in rows],
+            "entity": [r["bloc"] for r in rows],
+            "measure": [r["measure"] for r in rows],
+            "period": [r["period"] for r in rows],
+            "unit": [r["unit"].replace("rounds_per_", "per ") for r in rows],
+            "published": [published(r) for r in rows],
+            "grade": [r["grade"] for r in rows],
+            "independent": ["" if r["used_by"] else "yes" for r in rows],
+            "model P10–P90": [
+                f"{r['p10']:,.0f}–{r['p90']:,.0f}" if ok else r["status"]
+                for r, ok in zip(rows, compared, strict=True)
+            ],
+            "inside": [
+                ("yes" if r["inside"] else "no") if ok else "–"
+                for r, ok in zip(rows, compared, strict=True)
+            ],
+        }
+    )
+    by_grade = calibration.coverage["by_grade"]
+    return {
+        "id": "calibration",
+        "title": "Calibration against every published estimate",
+        "text": [
+            "Each published total we hold (packaged published_estimates) against the "
+            "model's P10–P90 for the same entity, measure and period, in rounds as the "
+            "publication counts them. 'Independent' estimates are those no line's steps "
+            "were built from: the honest test. "
+            + calibration_headline(calibration)
+            + " By grade: "
+            + "; ".join(f"{g} {v['inside']:.0%} of {v['n']}" for g, v in by_grade.items() if v["n"])
+            + ".",
+        ],
+        "figures": [],
+        "tables": [section_table("Published estimates against the model", table, True)],
+    }
+
+
+def lines_section(scenario: Scenario) -> dict[str, Any]:
+    """Every published step behind the lines, with its best source grade."""
+    rows = []
+    for line_id, line in scenario.lines.items():
+        for number, step in enumerate(line.steps, start=1):
+            rows.append(
+                {
+                    "line": line_id,
+                    "bloc": line.bloc,
+                    "step": number,
+                    "first output": step.first_output,
+                    "full rate": step.full_rate,
+                    "kind": step.kind,
+                    "states": step.measure or line.measure,
+                    "rate per year": describe(step.rate),
+                    "grade": grade_of(step.source or line.source) or "assumption",
+                    "sources": (step.source or line.source).replace(";", "; "),
+                }
+            )
+    return {
+        "id": "lines",
+        "title": "The figures behind the lines",
+        "text": [
+            "Every step of every line in the scenario: when it starts and reaches full rate, "
+            "whether it is an actual, an estimate or a target (attainment and slip apply), "
+            "whether it states a capacity (utilisation applies) or output, its rate, and the "
+            "best grade of its sources (A primary, B first-hand media or research, C copy, "
+            "D a belligerent's state media)."
+        ],
+        "figures": [],
+        "tables": [section_table("Steps of every line", pd.DataFrame(rows))],
+    }
