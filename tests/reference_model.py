@@ -69,7 +69,9 @@ def reference_capacity(scenario: Scenario, samples: int, seed: int) -> list[dict
             if line.counted_share is not None:
                 counted = _value(line.counted_share, d["counted"][s])
             growth = 0.0
-            continuation = line.growth_after_last_step or a.growth_after_last_step
+            continuation = line.growth_after_last_step
+            if continuation is None:
+                continuation = a.growth_after_last_step
             if continuation is not None:
                 growth = max(_value(continuation, d["growth"][s]), -1.0)
             ramp_factor = _value(line.ramp_length_factor, d["ramp"][s])

@@ -217,6 +217,15 @@ def test_one_continuation_rule_for_both_sides(write_yaml):
     out = ds["output"].isel(sample=0)
     for bloc in ("alliance", "adversary"):
         assert float(out.sel(bloc=bloc, month="2023-01").squeeze()) == pytest.approx(10000 * 1.1)
+    # A line's own continuation of 0 holds it flat: it is not replaced by the common one.
+    flat = body.replace(
+        "    steps: [{first_output: 2022-01",
+        "    growth_after_last_step: 0\n    steps: [{first_output: 2022-01",
+        1,
+    )
+    ds = balance(load_scenario(write_yaml(head + flat, "flat.yaml")))
+    alliance = ds["output"].sel(bloc="alliance").isel(sample=0)
+    assert float(alliance.sel(month="2023-01").squeeze()) == pytest.approx(10000)
 
 
 def test_partners_are_shown_beside_the_alliance_never_summed(write_yaml):

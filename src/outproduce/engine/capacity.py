@@ -121,7 +121,9 @@ def draw_capacity_inputs(scenario: Scenario, samples: int, seed: int) -> Capacit
             step_months.append(month_offset(step.full_rate, scenario.horizon) - first + 1)
             step_target.append(step.kind == "target")
             step_logistic.append(line.ramp_shape == "logistic")
-        continuation = line.growth_after_last_step or assumptions.growth_after_last_step
+        continuation = line.growth_after_last_step
+        if continuation is None:  # a line's own 0 (hold flat) is kept, not replaced
+            continuation = assumptions.growth_after_last_step
         if continuation is not None:
             growth[:, index] = ppf(continuation, uniforms(seed, f"line:{line_id}:growth", samples))
         if line.ramp_length_factor != 1:
