@@ -356,3 +356,80 @@ def test_claim_cli_json_and_bad_month():
 
 def test_claim_python_api_is_exported():
     assert outproduce.claim is claim and outproduce.calibrate is calibrate
+
+
+# --- hostile inputs to the new fields and commands -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("patch", "field"),
+    [
+        ("assumptions:\n  growth_after_last_step: .nan\n", "assumptions.growth_after_last_step"),
+        ("assumptions:\n  utilisation: .inf\n", "assumptions.utilisation"),
+        (
+            "lines:\n  russia_artillery_production:\n    growth_after_last_step: 1.0e+30\n",
+            "lines.russia_artillery_production.growth_after_last_step",
+        ),
+        (
+            "lines:\n  russia_artillery_production:\n"
+            "    growth_after_last_step: {dist: normal, mean: 0, sd: 0.1}\n",
+            "lines.russia_artillery_production.growth_after_last_step",
+        ),
+        ("inputs:\n  bill_of_materials:\n    charges: .inf\n", "inputs.bill_of_materials.charges"),
+        (
+            "lines:\n  nk_transfers_to_russia:\n    counted_share: 1.5\n",
+            "lines.nk_transfers_to_russia.counted_share",
+        ),
+    ],
+)
+def test_non_finite_or_unbounded_values_are_one_clear_error(write_yaml, patch, field):
+    path = write_yaml("name: hostile\nbase: baseline\n" + patch, "hostile.yaml")
+    result = runner.invoke(app, ["claim", "--scenario", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:" in result.output and field in result.output
+
+
+def test_a_value_given_over_the_base_replaces_it_whole(write_yaml):
+    # The baseline's continuation is triangular (-0.1, 0, 0.1); a uniform range given
+    # over it must not keep the old central value (nor its note).
+    path = write_yaml(
+        "name: u\nbase: baseline\nassumptions:\n"
+        "  growth_after_last_step: {low: -0.05, high: 0.05}\n"
+        "  target_slip_months: {dist: triangular, low: 0, mode: 3, high: 9}\n"
+    )
+    scenario = load_scenario(path)
+    growth = scenario.assumptions.growth_after_last_step
+    assert (growth.low, growth.central, growth.high, growth.note) == (-0.05, None, 0.05, "")
+    assert scenario.assumptions.target_slip_months.mode == 3
+
+
+def test_claim_without_russian_production_is_an_input_error(write_yaml):
+    body = "lines:\n" + line("eu", "alliance", "EU", "output", 1200000)
+    body += line("nk", "adversary", "PRK", "transfer", 500000, calibre="artillery_all")
+    path = write_yaml(HEAD + body)
+    result = runner.invoke(app, ["claim", "--scenario", str(path)])
+    assert result.exit_code == 2 and "Russia's own production" in result.output
+
+
+def test_claim_break_even_not_reachable_and_no_nan(write_yaml):
+    # North Korea alone out-ships the allies: no Russian output would let them lead
+    # Russia with its suppliers; Russia making nothing gives no ratio, never NaN.
+    body = "lines:\n" + line("eu", "alliance", "EU", "output", 400000)
+    body += line("r", "adversary", "RUS", "output", 0)
+    body += line("nk", "adversary", "PRK", "transfer", 500000, calibre="artillery_all")
+    result = claim(load_scenario(write_yaml(HEAD + body)), at="2025-11")
+    values = {(b["input"], b["versus"]): b["value"] for b in result.break_even}
+    assert values[("Russian production", "Russia and its suppliers")] is None
+    assert result.ratio_to_russia == {"p10": None, "p50": None, "p90": None}
+    document = runner.invoke(app, ["claim", "--scenario", str(write_yaml(HEAD + body)), "--json"])
+    assert document.exit_code == 0 and "NaN" not in document.output
+    json.loads(document.output)
+
+
+def test_cli_limits_and_labels():
+    too_many = runner.invoke(app, ["claim", "--samples", "100000000000"])
+    assert too_many.exit_code == 2
+    empty = runner.invoke(app, ["data", "sources", "--grade", ""])
+    assert empty.exit_code == 2 and "--grade" in empty.output
+    bad = runner.invoke(app, ["claim", "--at", "soon"])
+    assert bad.exit_code == 2 and "command line: --at" in bad.output

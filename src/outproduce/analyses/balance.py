@@ -175,9 +175,13 @@ def summarise(ds: xr.Dataset, at: str = SPEECH_MONTH) -> BalanceSummary:
     try:
         month = np.datetime64(parse_month(at), "M")
     except ValueError as exc:
-        raise InputError(str(exc), field="at") from None
+        raise InputError(str(exc), file="command line", field="--at") from None
     if month < grid[0] or month > grid[-1]:
-        raise InputError(f"month {at} is outside the horizon {grid[0]}..{grid[-1]}", field="at")
+        raise InputError(
+            f"month {at} is outside the horizon {grid[0]}..{grid[-1]}; expected --at within it",
+            file="command line",
+            field="--at",
+        )
     point = ds["output"].sel(month=month.astype("datetime64[ns]"))
     ratio = point.sel(bloc="alliance") / point.sel(bloc="adversary")
     at_stats = {

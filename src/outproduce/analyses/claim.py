@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -57,21 +58,27 @@ class Claim:
     p_ahead_of_axis: float
     verdict: str
     medians: dict[str, float]
-    ratio_to_russia: dict[str, float]
-    break_even: list[dict[str, object]]
+    ratio_to_russia: dict[str, float | None]
+    break_even: list[dict[str, Any]]
     evidence: list[dict[str, str]]
     since: dict[str, object]
     attrs: dict[str, object]
 
 
-def _month_index(ds: xr.Dataset, at: str) -> int:
+def _month_index(ds: xr.Dataset, at: str, origin: str) -> int:
     try:
         month = np.datetime64(parse_month(at), "M")
     except ValueError as exc:
-        raise InputError(str(exc), field="at") from None
+        raise InputError(str(exc), file="command line", field="--at") from None
     grid = ds["month"].values.astype("datetime64[M]")
     if month < grid[0] or month > grid[-1]:
-        raise InputError(f"month {at} is outside the horizon {grid[0]}..{grid[-1]}", field="at")
+        default = " (the default: the speech's month)" if at == SPEECH_MONTH else ""
+        raise InputError(
+            f"month {at}{default} is outside the scenario's horizon {grid[0]}..{grid[-1]}; "
+            "expected --at within it",
+            file=origin or None,
+            field="--at",
+        )
     return int(np.flatnonzero(grid == month)[0])
 
 
@@ -111,7 +118,7 @@ def claim(
 
 def claim_from_balance(ds: xr.Dataset, scenario: Scenario, at: str = SPEECH_MONTH) -> Claim:
     """The claim's test as a view on a balance run of ``scenario`` (no engine call)."""
-    m = _month_index(ds, at)
+    m = _month_index(ds, at, scenario.origin)
     yearly = ds["line_output"].isel(month=m).values * 12  # (sample, line), 155mm-eq a year
     bloc = ds["line_bloc"].values
     measure = ds["line_measure"].values
@@ -120,6 +127,13 @@ def claim_from_balance(ds: xr.Dataset, scenario: Scenario, at: str = SPEECH_MONT
     europe = alliance & ~np.isin(country, NON_EUROPEAN_ALLIES)
     russia = (bloc == "adversary") & (measure != "transfer")
     transfers = (bloc == "adversary") & (measure == "transfer")
+    if not russia.any():
+        raise InputError(
+            "the claim compares the allies with Russia's own production; expected an "
+            "adversary line that is not a transfer",
+            file=scenario.origin or None,
+            field="lines",
+        )
     parts = {
         "alliance": yearly[:, alliance].sum(1),
         "europe": yearly[:, europe].sum(1),
@@ -130,9 +144,11 @@ def claim_from_balance(ds: xr.Dataset, scenario: Scenario, at: str = SPEECH_MONT
     med = {k: float(np.median(v)) for k, v in parts.items()}
     p_russia = float(np.mean(parts["alliance"] >= parts["russia"]))
     p_axis = float(ds["ahead"].isel(month=m).mean())
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = parts["alliance"] / parts["russia"]
-    ratio_q = dict(zip(("p10", "p50", "p90"), np.quantile(ratio, [0.1, 0.5, 0.9]), strict=True))
+    producing = parts["russia"] > 0  # a ratio needs Russian output to divide by
+    ratio = parts["alliance"][producing] / parts["russia"][producing]
+    ratio_q: dict[str, float | None] = dict.fromkeys(("p10", "p50", "p90"))
+    if ratio.size:
+        ratio_q = dict(zip(ratio_q, map(float, np.quantile(ratio, [0.1, 0.5, 0.9])), strict=True))
     rest_of_alliance = med["alliance"] - med["europe"]
     unit = "155mm-equivalent rounds a year"
     break_even = [
@@ -140,7 +156,7 @@ def claim_from_balance(ds: xr.Dataset, scenario: Scenario, at: str = SPEECH_MONT
             "input": "Russian production",
             "condition": "below",
             "versus": "Russia",
-            "value": med["alliance"],
+            "value": med["alliance"] if med["alliance"] > 0 else None,
             "median": med["russia"],
             "unit": unit,
         },
@@ -156,7 +172,10 @@ def claim_from_balance(ds: xr.Dataset, scenario: Scenario, at: str = SPEECH_MONT
             "input": "Russian production",
             "condition": "below",
             "versus": "Russia and its suppliers",
-            "value": max(med["alliance"] - med["transfers"], 0.0),
+            # None: not reachable, the suppliers alone out-produce the allies.
+            "value": med["alliance"] - med["transfers"]
+            if med["alliance"] > med["transfers"]
+            else None,
             "median": med["russia"],
             "unit": unit,
         },
@@ -178,7 +197,7 @@ def claim_from_balance(ds: xr.Dataset, scenario: Scenario, at: str = SPEECH_MONT
         p_ahead_of_axis=p_axis,
         verdict=verdict,
         medians=med,
-        ratio_to_russia={k: float(v) for k, v in ratio_q.items()},
+        ratio_to_russia=ratio_q,
         break_even=break_even,
         evidence=evidence,
         since=since,
@@ -191,7 +210,7 @@ def _verdict(
     p_russia: float,
     p_axis: float,
     med: dict[str, float],
-    break_even: list[dict[str, object]],
+    break_even: list[dict[str, Any]],
     evidence: list[dict[str, str]],
 ) -> str:
     """One paragraph in plain words; says where the evidence is thin."""
@@ -201,10 +220,7 @@ def _verdict(
         f"{likelihood(p_russia)} (P = {p_russia:.0%}): the allies make about "
         f"{millions['alliance']:.1f} million and Russia about {millions['russia']:.1f} million "
         f"155mm-equivalent rounds a year (medians). Counting North Korean and Iranian "
-        f"supplies, it is {likelihood(p_axis)} (P = {p_axis:.0%}). "
-        f"The claim holds if Russia made fewer than {break_even[0]['value'] / 1e6:.1f} million "
-        f"a year, or Europe more than {break_even[1]['value'] / 1e6:.1f} million "
-        f"(others at their medians)."
+        f"supplies, it is {likelihood(p_axis)} (P = {p_axis:.0%}). " + _break_even_text(break_even)
     )
     weak = [
         e["name"]
@@ -218,3 +234,15 @@ def _verdict(
             + " rest on copies or a party's claims alone (grade C/D)."
         )
     return text
+
+
+def _break_even_text(break_even: list[dict[str, Any]]) -> str:
+    """'The claim holds if Russia made fewer than X a year, or Europe more than Y'."""
+    russia, europe = break_even[0]["value"], break_even[1]["value"]
+    europe_text = f"Europe made more than {europe / 1e6:.1f} million"
+    if russia is None:
+        return f"No Russian output would make it hold; {europe_text} would (others at medians)."
+    return (
+        f"The claim holds if Russia made fewer than {russia / 1e6:.1f} million a year, or "
+        f"{europe_text} (others at their medians)."
+    )

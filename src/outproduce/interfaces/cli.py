@@ -46,7 +46,7 @@ from outproduce.interfaces.outputs import (
     write_spending_outputs,
 )
 from outproduce.scenario.loading import builtin_names, load_scenario, scenario_yaml
-from outproduce.scenario.model import Scenario
+from outproduce.scenario.model import MAX_SAMPLES, Scenario
 
 app = typer.Typer(
     help="outproduce: a sourced, reproducible model of the alliance's ammunition mobilisation.",
@@ -110,7 +110,13 @@ ScenarioArg = Annotated[
 ]
 SamplesOpt = Annotated[
     int | None,
-    typer.Option("--samples", "-n", min=1, help="Monte Carlo samples (default: scenario's)."),
+    typer.Option(
+        "--samples",
+        "-n",
+        min=1,
+        max=MAX_SAMPLES,
+        help="Monte Carlo samples (default: scenario's; at most 1,000,000).",
+    ),
 ]
 SeedOpt = Annotated[
     int | None, typer.Option("--seed", min=0, help="Random seed (default: scenario's).")
@@ -317,7 +323,9 @@ def claim_cmd(
         table.add_row(
             str(row["input"]),
             str(row["versus"]),
-            f"{row['condition']} {_fmt(row['value'])}",
+            f"{row['condition']} {_fmt(row['value'])}"
+            if row["value"] is not None
+            else "never (not even at 0)",
             _fmt(row["median"]),
         )
     out.print(table)
@@ -369,6 +377,9 @@ def calibrate_cmd(
         for name in ("all", "A/B", "independent", "independent A/B")
         if cov[name]["n"]
     ]
+    if not parts:
+        out.print("No published estimate falls in this scenario's horizon and lines.")
+        return
     out.print("Inside P10–P90: " + "; ".join(parts) + " (well calibrated: about 70–90%)")
 
 
@@ -648,9 +659,11 @@ def data_sources(
     if grade is not None:
         wanted = {g.strip() for g in grade.split(",") if g.strip()}
         unknown = wanted - set(GRADES)
-        if unknown:
+        if unknown or not wanted:
             raise InputError(
-                f"unknown grade {', '.join(sorted(unknown))}; expected one of {', '.join(GRADES)}",
+                f"unknown grade {', '.join(sorted(unknown)) or repr(grade)}; expected one or "
+                f"more of {', '.join(GRADES)}, separated by commas",
+                file="command line",
                 field="--grade",
             )
         frame = frame[frame["reliability"].isin(wanted)]

@@ -186,7 +186,9 @@ def claim_document(result: Any) -> dict[str, Any]:
         "verdict": result.verdict,
         "units": "155mm-equivalent rounds a year",
         "medians": {k: round(v) for k, v in result.medians.items()},
-        "ratio_to_russia": {k: round(v, 3) for k, v in result.ratio_to_russia.items()},
+        "ratio_to_russia": {
+            k: None if v is None else round(v, 3) for k, v in result.ratio_to_russia.items()
+        },
         "break_even": [
             {k: (round(v) if isinstance(v, float) else v) for k, v in row.items()}
             for row in result.break_even

@@ -39,7 +39,12 @@ def claim_section(verdict: Claim) -> dict[str, Any]:
         {
             "the claim holds if": [b["input"] for b in verdict.break_even],
             "versus": [b["versus"] for b in verdict.break_even],
-            "is": [f"{b['condition']} {fmt_m(b['value'])} M" for b in verdict.break_even],
+            "is": [
+                f"{b['condition']} {fmt_m(b['value'])} M"
+                if b["value"] is not None
+                else "never (not even at 0)"
+                for b in verdict.break_even
+            ],
             "model median (M)": [fmt_m(b["median"]) for b in verdict.break_even],
         }
     )
@@ -63,9 +68,8 @@ def claim_section(verdict: Claim) -> dict[str, Any]:
             f"{verdict.month}, counting complete tube-artillery rounds (122–155mm, new or "
             "refurbished) on both sides, in 155mm-equivalents.",
             verdict.verdict,
-            f"Ratio of allied to Russian output: {verdict.ratio_to_russia['p50']:.2f} "
-            f"(P10–P90 {verdict.ratio_to_russia['p10']:.2f}–{verdict.ratio_to_russia['p90']:.2f})."
-            f" Durable crossover against Russia alone: {crossover_text(verdict.since)}. "
+            _ratio_text(verdict.ratio_to_russia)
+            + f" Durable crossover against Russia alone: {crossover_text(verdict.since)}. "
             f"Partners (not allies, not counted): {fmt_m(verdict.medians['partners'])} "
             "million a year.",
         ],
@@ -79,6 +83,16 @@ def claim_section(verdict: Claim) -> dict[str, Any]:
             ),
         ],
     }
+
+
+def _ratio_text(ratio: dict[str, float | None]) -> str:
+    """The allies-to-Russia ratio with its band, or why there is none."""
+    if ratio["p50"] is None:
+        return "Russia's output is zero in every sample: no ratio."
+    return (
+        f"Ratio of allied to Russian output: {ratio['p50']:.2f} (P10–P90 "
+        f"{ratio['p10']:.2f}–{ratio['p90']:.2f})."
+    )
 
 
 def calibration_headline(calibration: Calibration) -> str:

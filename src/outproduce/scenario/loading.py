@@ -103,11 +103,22 @@ def _read(name_or_path: str | Path) -> _Source:
     return _Source(text_name, text)
 
 
+#: Keys that make a mapping an uncertain value (a range or a distribution).
+_VALUE_KEYS = {"dist", "low", "central", "high", "mode", "mean", "sd", "median", "sigma"}
+
+
 def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
-    """Mappings merge key by key; lists and values from ``top`` replace those of ``base``."""
+    """Mappings merge key by key; lists and values from ``top`` replace those of ``base``.
+
+    An uncertain value (a mapping with ``low``, ``dist``...) is one value: given in
+    ``top`` it replaces the base's whole, note and source included — a uniform range
+    over a triangular one must not keep the old ``central``.
+    """
     merged = copy.deepcopy(base)
     for key, value in top.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+        if isinstance(value, dict) and _VALUE_KEYS & set(value):
+            merged[key] = copy.deepcopy(value)
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = _deep_merge(merged[key], value)
         else:
             merged[key] = copy.deepcopy(value)

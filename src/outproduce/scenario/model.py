@@ -51,6 +51,8 @@ assert set(Calibre.__args__) == set(CALIBRES)  # type: ignore[attr-defined]
 Bloc = Literal["alliance", "adversary", "partners"]
 assert set(Bloc.__args__) == set(BLOCS)  # type: ignore[attr-defined]
 
+#: Most samples a run may ask for (a file's ``samples`` or ``--samples``).
+MAX_SAMPLES = 1_000_000
 #: Per-year factors from the unit a step's rate is stated in.
 RATE_UNITS: dict[str, float] = {
     "rounds_per_year": 1.0,
@@ -328,8 +330,11 @@ assert set(Line.model_fields["product_class"].annotation.__args__) == set(PRODUC
 
 
 def _check_growth(value: Any) -> Any:
-    if value is not None and bounds(value)[0] < -1:
-        raise ValueError("expected a yearly change of at least -1 (-100%)")
+    if value is not None and not -1 <= bounds(value)[0] <= bounds(value)[1] <= 1:
+        raise ValueError(
+            "expected a bounded yearly change between -1 (-100%) and 1 (+100%), got "
+            f"{bounds(value)[0]:g} .. {bounds(value)[1]:g}"
+        )
     return value
 
 
@@ -485,7 +490,7 @@ class ScenarioFile(_Strict):
     description: str = ""
     base: str | None = None
     horizon: Horizon = Horizon()
-    samples: int = Field(default=2000, ge=1, le=1_000_000)
+    samples: int = Field(default=2000, ge=1, le=MAX_SAMPLES)
     seed: int = Field(default=20251106, ge=0)
     data_lines: Literal["baseline", "all", "none"] | list[str] = "baseline"
     exclude_lines: list[str] = []

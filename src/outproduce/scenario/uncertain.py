@@ -20,7 +20,8 @@ DISTRIBUTIONS = ("normal", "lognormal", "triangular", "uniform", "pert")
 class _Uncertain(BaseModel):
     """Common fields: every non-fixed value may say where it comes from and why."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN or infinity is never a published figure nor a usable assumption.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     note: str = ""
     source: str = ""
@@ -187,7 +188,7 @@ UNCERTAIN_HELP = (
 )
 
 Uncertain = Annotated[
-    Annotated[float, Tag("fixed")]
+    Annotated[float, Tag("fixed"), Field(allow_inf_nan=False)]
     | Annotated[Range, Tag("range")]
     | Annotated[Normal, Tag("normal")]
     | Annotated[LogNormal, Tag("lognormal")]
