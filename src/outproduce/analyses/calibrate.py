@@ -137,7 +137,7 @@ def calibrate(
             "published_low": row["value_low"],
             "published": row["value_central"],
             "published_high": row["value_high"],
-            "grade": grade_of(row["source_id"]) or "-",
+            "grade": grade_of(row["source_id"]),
             "used_by": row["used_by"],
             "source_id": row["source_id"],
         }

@@ -98,7 +98,7 @@ def _evidence(scenario: Scenario, at: str) -> list[dict[str, str]]:
                 "bloc": line.bloc,
                 "step_from": step.first_output,
                 "kind": step.kind,
-                "grade": grade_of(source) or "assumption",
+                "grade": grade_of(source),
                 "sources": source,
             }
         )

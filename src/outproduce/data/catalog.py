@@ -455,11 +455,15 @@ def weak_only(cell: str) -> bool:
 
 
 def grade_of(cell: str) -> str:
-    """The best grade among the sources of a figure (A best), '' if none is graded A-D."""
+    """The best grade among the sources of a figure.
+
+    A is best, then B, C, D, ``assumption`` and ``derived``; ``unknown`` when no source
+    is named or none is in the sources table.
+    """
     lookup = source_lookup()
     grades = [lookup.get(i, {}).get("reliability", "") for i in split_sources(cell)]
-    ranked = [g for g in ("A", "B", "C", "D") if g in grades]
-    return ranked[0] if ranked else ""
+    ranked = [g for g in GRADES if g in grades]
+    return ranked[0] if ranked else "unknown"
 
 
 def _check_weak_figures() -> list[str]:

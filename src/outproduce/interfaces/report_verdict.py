@@ -181,7 +181,7 @@ def lines_section(scenario: Scenario) -> dict[str, Any]:
                     "kind": step.kind,
                     "states": step.measure or line.measure,
                     "rate per year": describe(step.rate),
-                    "grade": grade_of(step.source or line.source) or "assumption",
+                    "grade": grade_of(step.source or line.source),
                     "sources": (step.source or line.source).replace(";", "; "),
                 }
             )
