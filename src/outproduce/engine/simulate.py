@@ -358,43 +358,55 @@ def run(
 def _production_pass(lay: Layout, bom: np.ndarray, rows: slice, res: Results) -> None:
     """Output = capacity x the smallest pro-rata share of any constrained input.
 
-    ``res.production[rows]`` holds capacity on entry. Only lines in a pool where some
-    input is constrained take part in the month loop; every other line keeps making its
-    capacity (nothing can bind it).
+    ``res.production[rows]`` holds capacity on entry. Only the pools and inputs where
+    some input is constrained, and the lines in those pools, take part in the month
+    loop; every other line keeps making its capacity (nothing can bind it), and every
+    other pool's stock stays zero.
     """
     production = res.production[rows]
     n_s, _, months = production.shape
-    active = np.flatnonzero(lay.constrained.any(axis=1)[lay.line_pool])
+    pools = np.flatnonzero(lay.constrained.any(axis=1))
+    inputs = np.flatnonzero(lay.constrained.any(axis=0))
+    active = np.flatnonzero(np.isin(lay.line_pool, pools))
     if not active.size:
         return
-    line_pool = lay.line_pool[active]
-    in_pool = _onehot(line_pool, len(lay.pools))  # (L', P)
-    makes = _onehot(lay.input_of_line[active], len(lay.inputs))  # (L', I)
+    constrained = lay.constrained[np.ix_(pools, inputs)]  # (P', I')
+    line_pool = np.searchsorted(pools, lay.line_pool[active])  # index into pools
+    in_pool = _onehot(line_pool, len(pools))  # (L', P')
+    made_input = lay.input_of_line[active]
+    makes = _onehot(
+        np.where(np.isin(made_input, inputs), np.searchsorted(inputs, made_input), -1), len(inputs)
+    )  # (L', I')
     is_round = lay.rounds[active]
     rounds = is_round.astype(float)
-    pool = np.broadcast_to(lay.initial_pool, (n_s, *lay.initial_pool.shape)).copy()
+    need = bom[:, inputs]  # (S, I')
+    pool = np.broadcast_to(
+        lay.initial_pool[np.ix_(pools, inputs)], (n_s, len(pools), len(inputs))
+    ).copy()
     # Month-major copies of the active lines: each month's slice is contiguous.
     by_month = np.ascontiguousarray(production[:, active, :].transpose(2, 0, 1))  # (M, S, L')
     made = np.empty_like(by_month)
     bound = np.empty(by_month.shape, dtype=np.int8)
+    stock = np.empty((months, n_s, len(pools), len(inputs)))
     for m in range(months):
         now = by_month[m]
         pool += np.einsum("sl,lp,li->spi", now, in_pool, makes)
-        request = ((now * rounds) @ in_pool)[:, :, None] * bom[:, None, :]
+        request = ((now * rounds) @ in_pool)[:, :, None] * need[:, None, :]
         share = np.ones_like(pool)
-        short = lay.constrained[None] & (request > pool)
+        short = constrained[None] & (request > pool)
         np.divide(pool, request, out=share, where=short)
-        line_share = share[:, line_pool, :]  # (s, L', I)
+        line_share = share[:, line_pool, :]  # (s, L', I')
         worst = line_share.min(axis=2)
-        binds = np.where((worst < 1) & is_round[None, :], line_share.argmin(axis=2), -1)
+        binds = np.where((worst < 1) & is_round[None, :], inputs[line_share.argmin(axis=2)], -1)
         out = np.where(is_round[None, :], now * worst, now)
-        pool -= np.einsum("sl,lp->sp", out * rounds, in_pool)[:, :, None] * bom[:, None, :]
-        pool = np.maximum(pool, 0.0) * lay.constrained[None]
+        pool -= np.einsum("sl,lp->sp", out * rounds, in_pool)[:, :, None] * need[:, None, :]
+        pool = np.maximum(pool, 0.0) * constrained[None]
         made[m] = out
         bound[m] = binds
-        res.pool_stock[rows, :, :, m] = pool
+        stock[m] = pool
     production[:, active, :] = made.transpose(1, 2, 0)
     res.binding[rows, active, :] = bound.transpose(1, 2, 0)
+    res.pool_stock[rows][:, pools[:, None], inputs[None, :], :] = stock.transpose(1, 2, 3, 0)
 
 
 def seller_output(lay: Layout, production: np.ndarray) -> np.ndarray:
