@@ -433,3 +433,13 @@ def test_cli_limits_and_labels():
     assert empty.exit_code == 2 and "--grade" in empty.output
     bad = runner.invoke(app, ["claim", "--at", "soon"])
     assert bad.exit_code == 2 and "command line: --at" in bad.output
+
+
+def test_missing_producers_are_in_the_baseline_and_partners_beside_it():
+    scenario = load_scenario("baseline")
+    countries = {(ln.bloc, ln.country) for ln in scenario.lines.values()}
+    assert {("alliance", "TUR"), ("alliance", "CAN"), ("partners", "KOR")} <= countries
+    # Norway is inside the EU/ASAP aggregate (Norway takes part in ASAP): no own line.
+    assert ("alliance", "NOR") not in countries
+    partners = set(load_table("partners")["iso3"])
+    assert partners == {"KOR", "UKR", "JPN"}
