@@ -6,6 +6,7 @@ the same engine, never a copy of it.
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 
@@ -36,7 +37,33 @@ def run_scenario(
         raise InputError(f"expected at least 1 sample, got {samples}", field="samples")
     if seed < 0:
         raise InputError(f"expected a non-negative seed, got {seed}", field="seed")
+    check_fits(scenario, samples)
     return run(scenario, samples, seed), samples, seed
+
+
+#: Bytes per sample, line and month a run holds at its peak: about 13 measured by
+#: ``benchmarks/bench_engine.py`` (2,068 MiB for 100 lines x 10,000 x 168), doubled
+#: for the report's several runs and Python's own overhead.
+BYTES_PER_CELL = 24
+#: Share of the machine's memory one run may plan to use.
+MEMORY_SHARE = 0.6
+
+
+def check_fits(scenario: Scenario, samples: int) -> None:
+    """Refuse, before any allocation, a run that cannot fit in this machine's memory."""
+    cells = samples * max(len(scenario.lines), 1) * len(month_grid(scenario.horizon))
+    need = cells * BYTES_PER_CELL
+    total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    if need > MEMORY_SHARE * total:
+        most = int(MEMORY_SHARE * total / (need / samples))
+        raise InputError(
+            f"{samples:,} samples need about {need / 2**30:,.1f} GiB for this scenario's "
+            f"{len(scenario.lines)} lines x {cells // samples // max(len(scenario.lines), 1)} "
+            f"months; at most {most:,} fit in this machine's {total / 2**30:.0f} GiB. "
+            "Expected fewer samples (or several runs with different seeds)",
+            file=scenario.origin or None,
+            field="samples",
+        )
 
 
 def attrs(scenario: Scenario, samples: int, seed: int, title: str) -> dict[str, object]:

@@ -7,7 +7,6 @@ Commands only parse arguments, call the Python API and format what it returns. A
 from __future__ import annotations
 
 import functools
-import json
 import math
 import os
 import sys
@@ -35,6 +34,14 @@ from outproduce.data.catalog import (
     load_table,
 )
 from outproduce.errors import InputError
+from outproduce.interfaces.files import (
+    MANIFEST,
+    find_results,
+    read_manifest,
+    result_folder,
+    to_json,
+    write_atomic,
+)
 from outproduce.interfaces.outputs import (
     balance_document,
     calibration_document,
@@ -56,7 +63,9 @@ app = typer.Typer(
 )
 data_app = typer.Typer(help="The packaged reference dataset and its sources.", no_args_is_help=True)
 scenario_app = typer.Typer(help="Scenario files: validate and show.", no_args_is_help=True)
+runs_app = typer.Typer(help="Result folders and their manifests.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+app.add_typer(runs_app, name="runs")
 app.add_typer(scenario_app, name="scenario")
 
 out = Console(soft_wrap=True)
@@ -218,16 +227,19 @@ def report_cmd(
         def step(stage: str) -> None:
             progress.update(task, description=stage, completed=STAGES.index(stage))
 
-        report = build_report(loaded, out_dir, samples=samples, seed=seed, step=step)
+        with result_folder(out_dir) as (work, record):
+            report = build_report(loaded, work, samples=samples, seed=seed, step=step)
+            record(report.attrs)
         progress.update(task, completed=len(STAGES))
     out.print(f"[bold]outproduce report[/bold] — scenario [cyan]{loaded.name}[/cyan]")
     for line in report.headlines:
         out.print(f"• {line}")
-    out.print(f"Report: {report.files[0]} (and {len(report.files) - 1} files in {out_dir})")
+    html = out_dir / report.files[0].name
+    out.print(f"Report: {html} (and {len(report.files) - 1} files in {out_dir})")
     if open_report:
         import webbrowser
 
-        webbrowser.open(report.files[0].resolve().as_uri())
+        webbrowser.open(html.resolve().as_uri())
 
 
 @app.command("app")
@@ -286,9 +298,11 @@ def balance_cmd(
     ds = balance(load_scenario(scenario), samples=samples, seed=seed)
     summary = summarise(ds, at=at)
     if out_dir is not None:
-        written = write_balance_outputs(ds, summary, out_dir)
+        with result_folder(out_dir) as (work, record):
+            written = [out_dir / p.name for p in write_balance_outputs(ds, summary, work)]
+            record(ds.attrs)
     if as_json:
-        print(json.dumps(balance_document(ds, summary), indent=2))
+        print(to_json(balance_document(ds, summary)))
     else:
         _print_balance(ds, summary)
         if out_dir is not None:
@@ -307,7 +321,7 @@ def claim_cmd(
     """Test the speech's claim: do the allies out-produce Russia (and its suppliers)."""
     result = claim(load_scenario(scenario), samples=samples, seed=seed, at=at)
     if as_json:
-        print(json.dumps(claim_document(result), indent=2, ensure_ascii=False))
+        print(to_json(claim_document(result)))
         return
     out.print(f"[bold]The claim[/bold] — “{result.attrs['claim']}” (Bucharest, 6 Nov 2025)")
     out.print(
@@ -346,7 +360,7 @@ def calibrate_cmd(
     """The model's P10-P90 against every published estimate; coverage by grade."""
     result = calibrate(load_scenario(scenario), samples=samples, seed=seed)
     if as_json:
-        print(json.dumps(calibration_document(result), indent=2, ensure_ascii=False))
+        print(to_json(calibration_document(result)))
         return
     out.print(
         f"[bold]Calibration[/bold] — scenario [cyan]{result.attrs['scenario']}[/cyan] "
@@ -393,7 +407,12 @@ def simulate_cmd(
 ) -> None:
     """Run the whole chain and write every variable (NetCDF) or P10/P50/P90 tables (CSV)."""
     ds = simulate(load_scenario(scenario), samples=samples, seed=seed)
-    written = write_simulation(ds, out_path)
+    if out_path.suffix == ".nc":
+        written = [write_atomic(out_path, lambda tmp: write_simulation(ds, tmp))]
+    else:
+        with result_folder(out_path) as (work, record):
+            written = [out_path / p.name for p in write_simulation(ds, work)]
+            record(ds.attrs)
     out.print(
         f"Simulated {ds.attrs['scenario']} ({ds.attrs['samples']} samples, seed "
         f"{ds.attrs['seed']}): {ds.sizes['line']} lines, {ds.sizes['order']} orders, "
@@ -419,7 +438,7 @@ def sustain_cmd(
             "units": "rounds (155mm-equivalent as bought)",
             "holders": holders,
         }
-        print(json.dumps(document, indent=2))
+        print(to_json(document))
         return
     if not holders:
         out.print(f"Scenario {loaded.name} has no holders: add `holders:` to track stocks.")
@@ -632,9 +651,11 @@ def spending_cmd(
         )
     tables = summarise_spending(ds)
     if out_dir is not None:
-        written = write_spending_outputs(ds, tables, out_dir)
+        with result_folder(out_dir) as (work, record):
+            written = [out_dir / p.name for p in write_spending_outputs(ds, tables, work)]
+            record(ds.attrs)
     if as_json:
-        print(json.dumps(spending_document(ds, tables), indent=2))
+        print(to_json(spending_document(ds, tables)))
     else:
         _print_spending(ds, tables, ally.upper() if ally else None)
         if out_dir is not None:
@@ -668,7 +689,7 @@ def data_sources(
             )
         frame = frame[frame["reliability"].isin(wanted)]
     if as_json:
-        print(json.dumps(frame.to_dict("records"), indent=1, ensure_ascii=False))
+        print(to_json(frame.to_dict("records"), indent=1))
         return
     counts = frame["reliability"].value_counts()
     print(
@@ -742,6 +763,34 @@ def _scenario_summary(scenario: Scenario) -> str:
         f"and {blocs['adversary']} adversary lines, horizon {scenario.horizon.start}.."
         f"{scenario.horizon.end}, {scenario.samples} samples, seed {scenario.seed}"
     )
+
+
+@runs_app.command("list")
+@friendly
+def runs_list(
+    root: Annotated[Path, typer.Argument(help="Folder to search (two levels down).")] = Path("."),
+) -> None:
+    """List result folders (those with a manifest): scenario, hash, seed, samples, when."""
+    folders = find_results(root)
+    if not folders:
+        print(f"no result folders (with {MANIFEST}) in {root}")
+        return
+    for folder in folders:
+        info = read_manifest(folder)
+        print(
+            f"{folder}  {info.get('scenario')} (hash {info.get('scenario_hash')})  seed "
+            f"{info.get('seed')}  {info.get('samples')} samples  data {info.get('data_version')}"
+            f"  finished {info.get('finished')}"
+        )
+
+
+@runs_app.command("show")
+@friendly
+def runs_show(
+    folder: Annotated[Path, typer.Argument(help="A result folder.")],
+) -> None:
+    """Print a result folder's manifest (what made it, with which versions, when)."""
+    print(to_json(read_manifest(folder)))
 
 
 @scenario_app.command("validate")

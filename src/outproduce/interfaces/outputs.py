@@ -5,12 +5,12 @@ The CLI and the report both call these, so a table or document has one definitio
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
 
 from outproduce.analyses.balance import BalanceSummary
+from outproduce.interfaces.files import to_json
 
 
 def crossover_text(cross: dict[str, Any]) -> str:
@@ -81,7 +81,7 @@ def write_balance_outputs(ds: Any, summary: BalanceSummary, folder: Path) -> lis
     summary.annual.to_csv(paths[1], index=False)
     lines.to_csv(paths[2], index_label="month")
     crossings.rename("crossover").to_csv(paths[3], index_label="sample")
-    paths[4].write_text(json.dumps(balance_document(ds, summary), indent=2), encoding="utf-8")
+    paths[4].write_text(to_json(balance_document(ds, summary)), encoding="utf-8")
     balance_chart(ds, summary, paths[5])
     return paths
 
@@ -127,7 +127,7 @@ def write_spending_outputs(ds: Any, tables: dict[str, Any], folder: Path) -> lis
         pd.DataFrame(rows).to_csv(path, index=False)
         paths.append(path)
     document = folder / "spending.json"
-    document.write_text(json.dumps(spending_document(ds, tables), indent=2), encoding="utf-8")
+    document.write_text(to_json(spending_document(ds, tables)), encoding="utf-8")
     paths.append(document)
     paths.append(spending_gap_chart(ds, tables["allies"], folder / "spending_gap.png"))
     paths.append(spending_totals_chart(ds, folder / "spending_totals.png"))

@@ -11,7 +11,6 @@ used and every source the scenario and the packaged spending tables name, with l
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from outproduce.analyses.spending import alliance_gap, spending, summarise_spend
 from outproduce.analyses.sustain import summarise_sustain, sustain
 from outproduce.data.catalog import load_table, source_lookup, split_sources
 from outproduce.interfaces import figures
+from outproduce.interfaces.files import to_json
 from outproduce.interfaces.outputs import (
     calibration_document,
     claim_document,
@@ -71,6 +71,8 @@ class Report:
     files: list[Path]
     headlines: list[str]
     summary: dict[str, Any] = field(default_factory=dict)
+    #: Provenance of the results (scenario, hash, data version, seed, samples...).
+    attrs: dict[str, Any] = field(default_factory=dict)
 
 
 def build_report(
@@ -122,7 +124,7 @@ def build_report(
         view = sustain(scenario, samples=samples, seed=seed)
         holders = summarise_sustain(view, scenario)
         path = folder / "sustain.json"
-        path.write_text(json.dumps(holders, indent=2), encoding="utf-8")
+        path.write_text(to_json(holders), encoding="utf-8")
         files.append(path)
         sections.append(_sustain_section(view, holders))
         headlines += _sustain_headlines(holders)
@@ -131,11 +133,17 @@ def build_report(
     html = _render(scenario, ds.attrs, sections, headlines)
     report = folder / "report.html"
     report.write_text(html, encoding="utf-8")
-    return Report(folder=folder, files=[report, *files], headlines=headlines, summary=summary)
+    return Report(
+        folder=folder,
+        files=[report, *files],
+        headlines=headlines,
+        summary=summary,
+        attrs=dict(ds.attrs),
+    )
 
 
 def _write_json(path: Path, document: dict[str, Any]) -> Path:
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
+    path.write_text(to_json(document), encoding="utf-8")
     return path
 
 

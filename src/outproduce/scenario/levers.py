@@ -7,7 +7,12 @@ dumps to YAML like any scenario).
 
 from __future__ import annotations
 
-from outproduce.scenario.model import PathShape, Scenario
+import math
+
+from pydantic import ValidationError
+
+from outproduce.errors import InputError
+from outproduce.scenario.model import PathShape, Scenario, Spending
 from outproduce.scenario.uncertain import scale
 
 
@@ -26,8 +31,9 @@ def apply_levers(
     - ``ramp_speed``: divides every alliance line's ramp length (2 = twice as fast);
     - ``shape``, ``contract_years``, ``pooling``: the spending section's options.
     """
-    if russia <= 0 or ramp_speed <= 0:
-        raise ValueError("expected positive multipliers for russia and ramp_speed")
+    for name, value in (("russia", russia), ("ramp_speed", ramp_speed)):
+        if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+            raise InputError(f"expected a positive finite multiplier, got {value!r}", field=name)
     lines = {}
     for line_id, line in scenario.lines.items():
         update = {}
@@ -50,5 +56,15 @@ def apply_levers(
             if value is not None
         }
         if spending:
-            changes["spending"] = scenario.spending.model_copy(update=spending)
+            # Validated like the scenario file's own spending section.
+            try:
+                changes["spending"] = Spending.model_validate(
+                    scenario.spending.model_dump() | spending
+                )
+            except ValidationError as exc:
+                error = exc.errors(include_url=False)[0]
+                where = ".".join(str(p) for p in error["loc"])
+                raise InputError(
+                    f"{error['msg']}, got {error.get('input')!r}", field=f"levers.{where}"
+                ) from None
     return scenario.model_copy(update=changes)

@@ -18,8 +18,8 @@ from pydantic import BaseModel, ValidationError
 from outproduce.data.catalog import GROUP_CODES, load_table, table_file
 from outproduce.errors import InputError
 from outproduce.scenario.model import Line, Scenario, ScenarioFile
+from outproduce.scenario.yaml_bounded import BoundError, parse, read_capped
 
-MAX_FILE_BYTES = 1_000_000
 _BASE_DEPTH = 8
 
 
@@ -43,16 +43,16 @@ class _Source:
     def __init__(self, label: str, text: str) -> None:
         self.label = label
         try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-            data = yaml.safe_load(text)
+            node, data = parse(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise InputError(
-                f"malformed YAML: {problem}; expected a YAML mapping of scenario fields",
-                file=label,
-                line=mark.line + 1 if mark else None,
-            ) from None
+            message = (
+                problem
+                if isinstance(exc, BoundError)
+                else f"malformed YAML: {problem}; expected a YAML mapping of scenario fields"
+            )
+            raise InputError(message, file=label, line=mark.line + 1 if mark else None) from None
         if not isinstance(data, dict):
             raise InputError(
                 "expected a YAML mapping of scenario fields (name, assumptions, lines, ...), "
@@ -94,12 +94,13 @@ def _read(name_or_path: str | Path) -> _Source:
             f"({', '.join(builtin_names())})",
             file=text_name,
         )
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise InputError(f"file larger than {MAX_FILE_BYTES} bytes", file=text_name)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read file: {exc}", file=text_name) from None
+        text = read_capped(path)
+    except ValueError as exc:  # over the size cap (UnicodeDecodeError is one too)
+        reason = f"cannot read file: {exc}" if isinstance(exc, UnicodeDecodeError) else str(exc)
+        raise InputError(reason, file=text_name) from None
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", file=text_name) from None
     return _Source(text_name, text)
 
 
@@ -145,9 +146,15 @@ def _raw_with_bases(source: _Source, depth: int = 0) -> dict[str, Any]:
         )
     parent = _raw_with_bases(_Source(f"<builtin:{base}>", _builtin_text(base)), depth + 1)
     merged = _deep_merge(parent, {k: v for k, v in source.data.items() if k != "exclude_lines"})
-    merged["exclude_lines"] = list(parent.get("exclude_lines", [])) + list(
-        source.data.get("exclude_lines", []) or []
-    )
+    excluded = source.data.get("exclude_lines") or []
+    if not isinstance(excluded, list) or not all(isinstance(i, str) for i in excluded):
+        raise InputError(
+            f"expected a list of line ids, got {excluded!r}",
+            file=source.label,
+            field="exclude_lines",
+            line=source.line_of(("exclude_lines",)),
+        )
+    merged["exclude_lines"] = list(parent.get("exclude_lines", [])) + excluded
     merged["base"] = base
     return merged
 
@@ -290,8 +297,18 @@ def _resolve_lines(spec: ScenarioFile, label: str, source: _Source) -> dict[str,
                 field=".".join(where),
                 line=source.line_of(where),
             )
-    ids = [k for k in chosen if k not in set(spec.exclude_lines)]
-    ids += [k for k in spec.lines if k not in ids]
+    excluded = set(spec.exclude_lines)
+    ids = [k for k in chosen if k not in excluded]
+    # A base scenario's patches apply to the lines chosen here; they never bring back a
+    # line this file excluded or did not choose. Lines this file names itself (new, or
+    # packaged ones spelled out) are added unless excluded: the exclusion wins.
+    own = source.data.get("lines")
+    own = set(own) if isinstance(own, dict) else set()
+    ids += [
+        k
+        for k in spec.lines
+        if k not in ids and k not in excluded and (k not in packaged or k in own)
+    ]
     resolved: dict[str, Line] = {}
     for line_id in ids:
         patch = spec.lines.get(line_id, {})

@@ -51,8 +51,11 @@ assert set(Calibre.__args__) == set(CALIBRES)  # type: ignore[attr-defined]
 Bloc = Literal["alliance", "adversary", "partners"]
 assert set(Bloc.__args__) == set(BLOCS)  # type: ignore[attr-defined]
 
-#: Most samples a run may ask for (a file's ``samples`` or ``--samples``).
+#: Most samples a run may ask for (a file's ``samples`` or ``--samples``); a run that
+#: would not fit in memory is refused before it starts (``analyses.simulation``).
 MAX_SAMPLES = 1_000_000
+#: First and last year a horizon may span (the data start in 2014; plans end by 2060).
+HORIZON_YEARS = (1990, 2100)
 #: Per-year factors from the unit a step's rate is stated in.
 RATE_UNITS: dict[str, float] = {
     "rounds_per_year": 1.0,
@@ -357,6 +360,12 @@ class Horizon(_Strict):
     def _ordered(self) -> Horizon:
         if month_number(self.end) < month_number(self.start):
             raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        for month in (self.start, self.end):
+            if not HORIZON_YEARS[0] <= int(month[:4]) <= HORIZON_YEARS[1]:
+                raise ValueError(
+                    f"{month} is outside {HORIZON_YEARS[0]}..{HORIZON_YEARS[1]}; expected a "
+                    "horizon within those years"
+                )
         return self
 
 
