@@ -55,3 +55,14 @@ def write_yaml(tmp_path: Path):
 def tiny(write_yaml) -> Path:
     """The hand-computable scenario as a file."""
     return write_yaml(TINY, "tiny.yaml")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say how many fuzz cases ran, and how many ended in the one input error."""
+    from test_fuzz import TRIED  # imported only when the fuzz module was collected
+
+    if TRIED["cases"]:
+        terminalreporter.write_line(
+            f"fuzz: {TRIED['cases']} mutated scenarios tried, "
+            f"{TRIED['input_errors']} ended in one clear input error, the rest ran clean"
+        )

@@ -12,10 +12,12 @@ import zlib
 
 import numpy as np
 
+from outproduce.scenario.uncertain import U_MIN
+
 
 def uniforms(seed: int, name: str, samples: int) -> np.ndarray:
     """``samples`` uniforms in (0, 1) for the input called ``name``."""
     sequence = np.random.SeedSequence(seed, spawn_key=(zlib.crc32(name.encode("utf-8")),))
     u = np.random.Generator(np.random.PCG64(sequence)).random(samples)
     # Keep draws strictly inside (0, 1) so unbounded inverse CDFs stay finite.
-    return np.clip(u, 1e-12, 1 - 1e-12)
+    return np.clip(u, U_MIN, 1 - U_MIN)

@@ -29,7 +29,7 @@ from outproduce.data.catalog import (
     split_sources,
     weak_only,
 )
-from outproduce.scenario.uncertain import Uncertain, bounds
+from outproduce.scenario.uncertain import MAX_MAGNITUDE, Uncertain, bounds
 
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -72,7 +72,10 @@ def month_number(month: str) -> int:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # Every number is finite: NaN or infinity is never a usable input.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 def _non_negative(value: Any, what: str) -> Any:
@@ -159,7 +162,7 @@ class Contract(_Strict):
 
     buyer: str
     supplier: str
-    quantity: float = Field(gt=0)
+    quantity: float = Field(gt=0, le=MAX_MAGNITUDE)
     signed: Month
     delivery_start: Month | None = None
     delivery_end: Month

@@ -15,6 +15,12 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_val
 from scipy import stats
 
 DISTRIBUTIONS = ("normal", "lognormal", "triangular", "uniform", "pert")
+#: Uniform draws stay inside (U_MIN, 1 - U_MIN) (the sampler clips them), so unbounded
+#: inverse CDFs stay finite: about 7 standard deviations either way.
+U_MIN = 1e-12
+#: Largest magnitude any value or draw may take: far above any quantity in this model
+#: (rounds, tonnes, shares, months), far below float overflow in sums and products.
+MAX_MAGNITUDE = 1e12
 
 
 class _Uncertain(BaseModel):
@@ -29,6 +35,17 @@ class _Uncertain(BaseModel):
     def ppf(self, u: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
         """Map uniforms in (0, 1) to values."""
         raise NotImplementedError
+
+    @model_validator(mode="after")
+    def _draws_stay_finite(self) -> _Uncertain:
+        with np.errstate(all="ignore"):  # an overflow is what this check reports
+            extreme = self.ppf(np.array([U_MIN, 1 - U_MIN]))
+        if not np.all(np.isfinite(extreme)) or np.abs(extreme).max() > MAX_MAGNITUDE:
+            raise ValueError(
+                f"draws reach {extreme[0]:g} .. {extreme[1]:g}; expected draws within "
+                f"+-{MAX_MAGNITUDE:g} (narrow the spread)"
+            )
+        return self
 
     def median(self) -> float:
         """The value at u = 0.5, used where one number must be shown."""
@@ -188,7 +205,9 @@ UNCERTAIN_HELP = (
 )
 
 Uncertain = Annotated[
-    Annotated[float, Tag("fixed"), Field(allow_inf_nan=False)]
+    Annotated[
+        float, Tag("fixed"), Field(allow_inf_nan=False, ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)
+    ]
     | Annotated[Range, Tag("range")]
     | Annotated[Normal, Tag("normal")]
     | Annotated[LogNormal, Tag("lognormal")]
