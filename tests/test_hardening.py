@@ -209,3 +209,64 @@ def test_runs_list_and_show(tmp_path):
     assert "balance" in document["command"] or document["command"].startswith("outproduce")
     missing = runner.invoke(app, ["runs", "show", str(tmp_path)])
     assert missing.exit_code == 2
+
+
+# --- the dashboard under load ------------------------------------------------------
+
+
+def test_dashboard_caps_samples_and_concurrent_computations(monkeypatch):
+    from outproduce.interfaces import dashboard
+
+    scenario = load_scenario("baseline")
+    with pytest.raises(InputError, match="samples"):
+        dashboard.compute_limited(scenario, dashboard.MAX_SESSION_SAMPLES + 1, 1)
+    monkeypatch.setattr(dashboard, "BUSY_WAIT_SECONDS", 0.05)
+    taken = [dashboard._SLOTS.acquire(timeout=1) for _ in range(dashboard.MAX_CONCURRENT)]
+    try:
+        assert all(taken)
+        with pytest.raises(dashboard.Busy, match="busy"):
+            dashboard.compute_limited(scenario, 20, 1)
+    finally:
+        for _ in taken:
+            dashboard._SLOTS.release()
+    assert dashboard.compute_limited(scenario, 20, 1).metrics["month"] == "2025-11"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_sigterm_stops_the_dashboard_and_frees_its_port():
+    import socket
+
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "outproduce", "app", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as client:
+                if client.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.3)
+        else:
+            pytest.fail("the dashboard did not start within 60 s")
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:  # the Streamlit child is gone: the port is free
+        with socket.socket() as client:
+            if client.connect_ex(("127.0.0.1", port)) != 0:
+                return
+        time.sleep(0.3)
+    pytest.fail("the port is still held after SIGTERM")

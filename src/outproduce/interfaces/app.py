@@ -12,9 +12,11 @@ import streamlit as st
 from outproduce.data.catalog import DATA_VERSION
 from outproduce.errors import InputError
 from outproduce.interfaces.dashboard import (
+    MAX_SESSION_SAMPLES,
     MAX_UPLOAD_BYTES,
+    Busy,
     Views,
-    compute_views,
+    compute_limited,
     load_uploaded,
     results_csv,
 )
@@ -23,10 +25,10 @@ from outproduce.scenario.loading import load_scenario, scenario_yaml
 from outproduce.scenario.model import Scenario
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_data(show_spinner=False, max_entries=8)  # bounded memory: 8 results at most
 def cached_views(scenario_json: str, samples: int, seed: int) -> Views:
     """Results for one scenario (as JSON: its hash is the cache key), samples and seed."""
-    return compute_views(Scenario.model_validate_json(scenario_json), samples, seed)
+    return compute_limited(Scenario.model_validate_json(scenario_json), samples, seed)
 
 
 def _pick_scenario() -> tuple[Scenario | None, str | None]:
@@ -88,7 +90,7 @@ def main() -> None:
         )
         years = st.number_input("Contract length (years)", 1, 11, 1, 1, key="years")
         pooling = st.selectbox("Pooling", ["national", "eu", "alliance"], key="pooling")
-        samples = st.number_input("Samples", 20, 5000, 300, 20, key="samples")
+        samples = st.number_input("Samples", 20, MAX_SESSION_SAMPLES, 300, 20, key="samples")
         seed = st.number_input("Seed", 0, 2**31 - 1, 20251106, 1, key="seed")
         compare = st.selectbox(
             "Compare side by side with",
@@ -114,13 +116,17 @@ def main() -> None:
         "this scenario without the levers": base,
         "the baseline": load_scenario("baseline"),
     }[compare]
-    with st.spinner(f"Running {int(samples)} samples…"):
-        views = cached_views(changed.model_dump_json(), int(samples), int(seed))
-        reference = (
-            None
-            if other is None
-            else cached_views(other.model_dump_json(), int(samples), int(seed))
-        )
+    try:
+        with st.spinner(f"Running {int(samples)} samples…"):
+            views = cached_views(changed.model_dump_json(), int(samples), int(seed))
+            reference = (
+                None
+                if other is None
+                else cached_views(other.model_dump_json(), int(samples), int(seed))
+            )
+    except (Busy, InputError) as exc:
+        st.warning(str(exc) if isinstance(exc, Busy) else f"error: {exc.one_line()}")
+        st.stop()
     if reference is not None and other is not None:
         left, right = st.columns(2)
         with left:

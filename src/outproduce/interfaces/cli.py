@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -274,10 +275,23 @@ def app_cmd(
         "viewer",
     ]
     out.print(f"outproduce dashboard on http://{host}:{port} (Ctrl-C stops it)")
+    child = subprocess.Popen(command)
+
+    def stop(signum: int, _frame: Any) -> None:
+        # SIGTERM or Ctrl-C: stop Streamlit too, so its port is freed.
+        child.send_signal(signum)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stop)
     try:
-        subprocess.run(command, check=False)
-    except KeyboardInterrupt:
-        pass
+        child.wait()
+    finally:
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
 
 
 @app.command("balance")

@@ -7,6 +7,7 @@ other function, and the page stays a thin layer over the same Python API.
 from __future__ import annotations
 
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,33 @@ from outproduce.scenario.model import Scenario
 
 #: Largest scenario file accepted from an upload (a full scenario is ~60 KB).
 MAX_UPLOAD_BYTES = 512 * 1024
+#: Most samples one dashboard session may ask for.
+MAX_SESSION_SAMPLES = 5000
+#: Computations running at once across all sessions; each holds ~0.5 GB at the session
+#: maximum, so the server stays within its memory however many sessions are open.
+MAX_CONCURRENT = 2
+#: Seconds a session waits for a free slot before it is told the server is busy.
+BUSY_WAIT_SECONDS = 60
+_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT)
+
+
+class Busy(Exception):
+    """Every computation slot stayed taken while the session waited."""
+
+
+def compute_limited(scenario: Scenario, samples: int, seed: int) -> Views:
+    """``compute_views`` within the server-wide cap on concurrent computations."""
+    if not 1 <= samples <= MAX_SESSION_SAMPLES:
+        raise InputError(
+            f"expected 1 to {MAX_SESSION_SAMPLES:,} samples in the dashboard, got {samples:,}",
+            field="samples",
+        )
+    if not _SLOTS.acquire(timeout=BUSY_WAIT_SECONDS):
+        raise Busy(f"the server is busy ({MAX_CONCURRENT} computations running); try again shortly")
+    try:
+        return compute_views(scenario, samples, seed)
+    finally:
+        _SLOTS.release()
 
 
 def load_uploaded(data: bytes, name: str) -> Scenario:

@@ -205,9 +205,7 @@ UNCERTAIN_HELP = (
 )
 
 Uncertain = Annotated[
-    Annotated[
-        float, Tag("fixed"), Field(allow_inf_nan=False, ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)
-    ]
+    Annotated[float, Tag("fixed"), Field(allow_inf_nan=False, ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)]
     | Annotated[Range, Tag("range")]
     | Annotated[Normal, Tag("normal")]
     | Annotated[LogNormal, Tag("lognormal")]
