@@ -23,7 +23,7 @@ from outproduce.interfaces.files import (
     write_atomic,
 )
 from outproduce.scenario.levers import apply_levers
-from outproduce.scenario.yaml_bounded import MAX_DEPTH, MAX_FILE_BYTES
+from outproduce.scenario.limits import MAX_DEPTH, MAX_FILE_BYTES
 
 runner = CliRunner()
 
@@ -270,3 +270,16 @@ def test_sigterm_stops_the_dashboard_and_frees_its_port():
                 return
         time.sleep(0.3)
     pytest.fail("the port is still held after SIGTERM")
+
+
+def test_counts_are_capped(write_yaml):
+    from outproduce.scenario.limits import MAX_CONTRACTS
+
+    contracts = "".join(
+        f"  c{i}: {{buyer: DEU, supplier: eu_155_industry, quantity: 1, signed: 2024-01,"
+        " delivery_end: 2024-12}\n"
+        for i in range(MAX_CONTRACTS + 1)
+    )
+    path = write_yaml("name: x\nbase: baseline\ncontracts:\n" + contracts, "many.yaml")
+    code, output = validate(path)
+    assert code == 2 and "contracts" in output and f"{MAX_CONTRACTS}" in output.replace(",", "")

@@ -12,7 +12,7 @@ import zlib
 
 import numpy as np
 
-from outproduce.scenario.uncertain import U_MIN
+from outproduce.scenario.limits import U_MIN
 
 
 def uniforms(seed: int, name: str, samples: int) -> np.ndarray:

@@ -53,8 +53,9 @@ from outproduce.interfaces.outputs import (
     write_balance_outputs,
     write_spending_outputs,
 )
+from outproduce.scenario.limits import MAX_SAMPLES
 from outproduce.scenario.loading import builtin_names, load_scenario, scenario_yaml
-from outproduce.scenario.model import MAX_SAMPLES, Scenario
+from outproduce.scenario.model import Scenario
 
 app = typer.Typer(
     help="outproduce: a sourced, reproducible model of the alliance's ammunition mobilisation.",

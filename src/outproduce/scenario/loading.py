@@ -184,6 +184,12 @@ def _unwrap(annotation: Any) -> Any:
     return annotation
 
 
+def _short(value: Any, limit: int = 60) -> str:
+    """A value's repr cut to ``limit`` characters: an error line stays one short line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _first_error(
     exc: ValidationError,
     model: type[BaseModel],
@@ -206,11 +212,11 @@ def _first_error(
     elif err["type"] == "missing":
         message = "required field is missing"
     elif err["type"] == "literal_error":
-        message = f"got {err.get('input')!r}; {message.lower()}"
+        message = f"got {_short(err.get('input'))}; {message.lower()}"
     elif "input" in err and err["type"] not in ("value_error", "uncertain_value"):
-        message = f"{message}, got {err['input']!r}"
+        message = f"{message}, got {_short(err['input'])}"
     elif err["type"] == "uncertain_value":
-        message = f"{message}; got {err.get('input')!r}"
+        message = f"{message}; got {_short(err.get('input'))}"
     line = source.line_of(path) if source else None
     return InputError(message, file=label, field=".".join(path) or None, line=line)
 

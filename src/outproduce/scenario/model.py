@@ -29,7 +29,15 @@ from outproduce.data.catalog import (
     split_sources,
     weak_only,
 )
-from outproduce.scenario.uncertain import MAX_MAGNITUDE, Uncertain, bounds
+from outproduce.scenario.limits import (
+    HORIZON_YEARS,
+    MAX_CONTRACTS,
+    MAX_HOLDERS,
+    MAX_LINES,
+    MAX_MAGNITUDE,
+    MAX_SAMPLES,
+)
+from outproduce.scenario.uncertain import Uncertain, bounds
 
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -51,11 +59,6 @@ assert set(Calibre.__args__) == set(CALIBRES)  # type: ignore[attr-defined]
 Bloc = Literal["alliance", "adversary", "partners"]
 assert set(Bloc.__args__) == set(BLOCS)  # type: ignore[attr-defined]
 
-#: Most samples a run may ask for (a file's ``samples`` or ``--samples``); a run that
-#: would not fit in memory is refused before it starts (``analyses.simulation``).
-MAX_SAMPLES = 1_000_000
-#: First and last year a horizon may span (the data start in 2014; plans end by 2060).
-HORIZON_YEARS = (1990, 2100)
 #: Per-year factors from the unit a step's rate is stated in.
 RATE_UNITS: dict[str, float] = {
     "rounds_per_year": 1.0,
@@ -507,10 +510,10 @@ class ScenarioFile(_Strict):
     data_lines: Literal["baseline", "all", "none"] | list[str] = "baseline"
     exclude_lines: list[str] = []
     assumptions: Assumptions
-    lines: dict[str, dict[str, Any]] = {}
+    lines: dict[str, dict[str, Any]] = Field(default={}, max_length=MAX_LINES)
     inputs: Inputs = Inputs()
-    contracts: dict[str, Contract] = {}
-    holders: dict[str, Holder] = {}
+    contracts: dict[str, Contract] = Field(default={}, max_length=MAX_CONTRACTS)
+    holders: dict[str, Holder] = Field(default={}, max_length=MAX_HOLDERS)
     spending: Spending | None = None
 
 

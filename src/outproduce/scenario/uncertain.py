@@ -14,13 +14,9 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 from scipy import stats
 
+from outproduce.scenario.limits import MAX_MAGNITUDE, U_MIN
+
 DISTRIBUTIONS = ("normal", "lognormal", "triangular", "uniform", "pert")
-#: Uniform draws stay inside (U_MIN, 1 - U_MIN) (the sampler clips them), so unbounded
-#: inverse CDFs stay finite: about 7 standard deviations either way.
-U_MIN = 1e-12
-#: Largest magnitude any value or draw may take: far above any quantity in this model
-#: (rounds, tonnes, shares, months), far below float overflow in sums and products.
-MAX_MAGNITUDE = 1e12
 
 
 class _Uncertain(BaseModel):

@@ -15,12 +15,7 @@ from typing import Any
 
 import yaml
 
-#: Largest scenario file read, in bytes (the built-in baseline is about 15 KB).
-MAX_FILE_BYTES = 1_000_000
-#: Deepest nesting of mappings and lists (the baseline needs 6).
-MAX_DEPTH = 40
-#: Most YAML nodes in one document (the baseline has about 1,000).
-MAX_NODES = 200_000
+from outproduce.scenario.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
 
 
 class BoundError(yaml.MarkedYAMLError):
