@@ -6,18 +6,15 @@ Commands only parse arguments, call the Python API and format what it returns. A
 
 from __future__ import annotations
 
-import functools
 import math
 import os
 import signal
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from outproduce import __version__
 from outproduce.analyses.balance import SPEECH_MONTH, BalanceSummary, balance, summarise
@@ -28,17 +25,23 @@ from outproduce.analyses.spending import spending, summarise_spending
 from outproduce.analyses.sustain import summarise_sustain, sustain
 from outproduce.data.catalog import (
     DATA_VERSION,
-    GRADES,
-    TABLES,
-    WEAK_MARKER,
-    check_integrity,
-    load_table,
 )
 from outproduce.errors import InputError
+from outproduce.interfaces.cli_catalog import data_app, runs_app, scenario_app
+from outproduce.interfaces.cli_common import (
+    SamplesOpt,
+    ScenarioArg,
+    SeedOpt,
+    bn,
+    fmt,
+    friendly,
+    millions,
+    money,
+    number_table,
+    out,
+    short,
+)
 from outproduce.interfaces.files import (
-    MANIFEST,
-    find_results,
-    read_manifest,
     result_folder,
     to_json,
     write_atomic,
@@ -53,9 +56,7 @@ from outproduce.interfaces.outputs import (
     write_balance_outputs,
     write_spending_outputs,
 )
-from outproduce.scenario.limits import MAX_SAMPLES
-from outproduce.scenario.loading import builtin_names, load_scenario, scenario_yaml
-from outproduce.scenario.model import Scenario
+from outproduce.scenario.loading import load_scenario
 
 app = typer.Typer(
     help="outproduce: a sourced, reproducible model of the alliance's ammunition mobilisation.",
@@ -63,39 +64,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-data_app = typer.Typer(help="The packaged reference dataset and its sources.", no_args_is_help=True)
-scenario_app = typer.Typer(help="Scenario files: validate and show.", no_args_is_help=True)
-runs_app = typer.Typer(help="Result folders and their manifests.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(runs_app, name="runs")
 app.add_typer(scenario_app, name="scenario")
-
-out = Console(soft_wrap=True)
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _fail(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
-    raise typer.Exit(2)
-
-
-def friendly(func: F) -> F:
-    """Turn input errors (and unwritable outputs) into one line and exit status 2."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except InputError as exc:
-            _fail(exc.one_line())
-        except BrokenPipeError:  # e.g. `outproduce data sources | head`: not an error
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise typer.Exit(0) from None
-        except OSError as exc:
-            _fail(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}")
-        return None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _version(value: bool) -> None:
@@ -116,47 +87,6 @@ def _root(
     """Model the alliance's defence-industrial mobilisation from public, sourced data."""
 
 
-ScenarioArg = Annotated[
-    str, typer.Option("--scenario", "-s", help="Built-in scenario name or YAML file.")
-]
-SamplesOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--samples",
-        "-n",
-        min=1,
-        max=MAX_SAMPLES,
-        help="Monte Carlo samples (default: scenario's; at most 1,000,000).",
-    ),
-]
-SeedOpt = Annotated[
-    int | None, typer.Option("--seed", min=0, help="Random seed (default: scenario's).")
-]
-
-
-def _fmt(value: float) -> str:
-    return (
-        "-"
-        if value is None or (isinstance(value, float) and math.isnan(value))
-        else f"{value:,.0f}"
-    )
-
-
-def _short(value: float) -> str:
-    """1.25M, 640k, 5,000; '…' for an open end of a published range."""
-    if value is None or value != value:
-        return "…"
-    if abs(value) >= 1e6:
-        return f"{value / 1e6:.2f}M"
-    if abs(value) >= 1e4:
-        return f"{value / 1e3:.0f}k"
-    return f"{value:,.0f}"
-
-
-def _millions(mid: float, low: float, high: float) -> str:
-    return f"{mid / 1e6:.2f} ({low / 1e6:.2f}–{high / 1e6:.2f})"
-
-
 def _print_balance(ds: Any, summary: BalanceSummary) -> None:
     cross = summary.crossover
     out.print(
@@ -175,13 +105,13 @@ def _print_balance(ds: Any, summary: BalanceSummary) -> None:
     )
     at = summary.at
     out.print(
-        f"In {at['month']}: alliance {_fmt(at['alliance_p50'])}/month vs adversary "
-        f"{_fmt(at['adversary_p50'])}/month (medians); ratio P10–P90 "
+        f"In {at['month']}: alliance {fmt(at['alliance_p50'])}/month vs adversary "
+        f"{fmt(at['adversary_p50'])}/month (medians); ratio P10–P90 "
         f"{at['ratio_p10']:.2f}–{at['ratio_p90']:.2f}; P(alliance ahead) "
         f"{at['p_alliance_ahead']:.0%}"
     )
     partners = bool((summary.annual["partners_p50"] > 0).any())
-    table = _table(
+    table = number_table(
         "Annual output, million 155mm-equivalent rounds: P50 (P10–P90)",
         ("year", "alliance", "adversary", "P(alliance ahead)")
         + (("partners P50 (not counted)",) if partners else ()),
@@ -189,8 +119,8 @@ def _print_balance(ds: Any, summary: BalanceSummary) -> None:
     for row in summary.annual.to_dict("records"):
         table.add_row(
             str(int(row["year"])),
-            _millions(row["alliance_p50"], row["alliance_p10"], row["alliance_p90"]),
-            _millions(row["adversary_p50"], row["adversary_p10"], row["adversary_p90"]),
+            millions(row["alliance_p50"], row["alliance_p10"], row["alliance_p90"]),
+            millions(row["adversary_p50"], row["adversary_p10"], row["adversary_p90"]),
             f"{row['p_alliance_ahead']:.0%}",
             *((f"{row['partners_p50'] / 1e6:.2f}",) if partners else ()),
         )
@@ -344,7 +274,7 @@ def claim_cmd(
         f"seed {result.attrs['seed']}, data {result.attrs['data_version']})"
     )
     out.print(result.verdict)
-    table = _table(
+    table = number_table(
         f"Break-even in {result.month} (others at their medians), 155mm-equivalent rounds a year",
         ("the claim holds if", "versus", "is", "model median"),
     )
@@ -352,15 +282,15 @@ def claim_cmd(
         table.add_row(
             str(row["input"]),
             str(row["versus"]),
-            f"{row['condition']} {_fmt(row['value'])}"
+            f"{row['condition']} {fmt(row['value'])}"
             if row["value"] is not None
             else "never (not even at 0)",
-            _fmt(row["median"]),
+            fmt(row["median"]),
         )
     out.print(table)
     out.print(f"Durable crossover against Russia alone: {crossover_text(result.since)}")
     out.print(
-        f"Partners (not allies, not counted): {_fmt(result.medians['partners'])} a year (median)"
+        f"Partners (not allies, not counted): {fmt(result.medians['partners'])} a year (median)"
     )
 
 
@@ -384,15 +314,15 @@ def calibrate_cmd(
     )
     for row in result.estimates.to_dict("records"):
         published = (
-            _short(row["published"])
+            short(row["published"])
             if row["published"] == row["published"]
-            else f"{_short(row['published_low'])}–{_short(row['published_high'])}"
+            else f"{short(row['published_low'])}–{short(row['published_high'])}"
         )
         unit = row["unit"].replace("rounds_per_", "a ").replace("rounds", "in total")
         mark = "" if row["used_by"] else " (independent)"
         if row["status"] == "compared":
             verdict = "inside" if row["inside"] else "OUTSIDE"
-            model = f"model {_short(row['p10'])}–{_short(row['p90'])}"
+            model = f"model {short(row['p10'])}–{short(row['p90'])}"
         else:
             verdict, model = "not compared", row["status"]
         out.print(
@@ -458,7 +388,7 @@ def sustain_cmd(
     if not holders:
         out.print(f"Scenario {loaded.name} has no holders: add `holders:` to track stocks.")
     for entry in holders:
-        table = _table(
+        table = number_table(
             f"{entry['name']} ({entry['holder']}): stock at year end, rounds",
             (
                 "year",
@@ -473,11 +403,11 @@ def sustain_cmd(
         for row in entry["yearly"]:
             table.add_row(
                 str(row["year"]),
-                f"{_fmt(row['stock_end_p50'])} ({_fmt(row['stock_end_p10'])}–"
-                f"{_fmt(row['stock_end_p90'])})",
-                _fmt(row["received_p50"]),
-                _fmt(row["consumption_p50"]),
-                _fmt(row["shortfall_p50"]),
+                f"{fmt(row['stock_end_p50'])} ({fmt(row['stock_end_p10'])}–"
+                f"{fmt(row['stock_end_p90'])})",
+                fmt(row["received_p50"]),
+                fmt(row["consumption_p50"]),
+                fmt(row["shortfall_p50"]),
                 f"{row['p_shortfall']:.0%}",
                 "-"
                 if math.isnan(row["months_of_sustainment_p50"])
@@ -491,28 +421,10 @@ def sustain_cmd(
                 f"; P(reached by {by}) {rebuild['p_reached_by_target_month']:.0%}" if by else ""
             )
             out.print(
-                f"Target {_fmt(rebuild['target_stock'])} rounds: reached P10 "
+                f"Target {fmt(rebuild['target_stock'])} rounds: reached P10 "
                 f"{rebuild['reached_p10'] or 'never'} · P50 {rebuild['reached_p50'] or 'never'}"
                 f" · P90 {rebuild['reached_p90'] or 'never'}{chance}"
             )
-
-
-def _table(title: str, columns: tuple[str, ...]) -> Table:
-    """A rich table whose columns are right-aligned (numbers line up)."""
-    table = Table(title=title)
-    for column in columns:
-        table.add_column(column, justify="right")
-    return table
-
-
-def _money(value: float) -> str:
-    """Billions with as many decimals as the size needs (three significant figures)."""
-    digits = 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2
-    return f"{value:,.{digits}f}"
-
-
-def _bn(row: dict[str, Any], key: str) -> str:
-    return f"{_money(row[key])} ({_money(row[key + '_p10'])}–{_money(row[key + '_p90'])})"
 
 
 def _print_spending(ds: Any, tables: dict[str, Any], ally: str | None) -> None:
@@ -526,7 +438,7 @@ def _print_spending(ds: Any, tables: dict[str, Any], ally: str | None) -> None:
     if ally:
         rows = [r for r in tables["yearly"] if r["iso3"] == ally]
         info = next(r for r in tables["allies"] if r["iso3"] == ally)
-        table = _table(
+        table = number_table(
             f"{ally}: core {info['target_share']:g}% by {info['target_year']} "
             f"({info['shape']}), resilience up to {ds.attrs['resilience_target_pct']:g}%",
             (
@@ -545,21 +457,21 @@ def _print_spending(ds: Any, tables: dict[str, Any], ally: str | None) -> None:
                 str(row["year"]),
                 row["kind"],
                 f"{row['core_share']:.2f}",
-                _bn(row, "core_usd") if real else f"{_money(row['core_usd_current'])} current",
-                _bn(row, "increase_usd") if real else "-",
-                _bn(row, "resilience_usd") if real else "-",
-                _millions(row["rounds"], row["rounds_p10"], row["rounds_p90"]) if real else "-",
+                bn(row, "core_usd") if real else f"{money(row['core_usd_current'])} current",
+                bn(row, "increase_usd") if real else "-",
+                bn(row, "resilience_usd") if real else "-",
+                millions(row["rounds"], row["rounds_p10"], row["rounds_p90"]) if real else "-",
             )
         out.print(table)
         out.print(
             f"Cumulative extra core spending over the base year to {info['target_year']}: "
-            f"{_bn(info, 'cumulative_extra_core_usd')}; core target reached: "
+            f"{bn(info, 'cumulative_extra_core_usd')}; core target reached: "
             f"{info['year_core_reached'] or 'never'}; largest yearly rise needed "
             f"{info['required_rise_pp']:.2f} pp vs {info['record_rise_pp']:.2f} pp in its "
             f"2014–2025 record{' — beyond its record' if info['exceeds_record'] else ''}."
         )
         return
-    table = _table(
+    table = number_table(
         "Per ally: where it starts, the gap, and what the pathway costs",
         (
             "ally",
@@ -580,13 +492,13 @@ def _print_spending(ds: Any, tables: dict[str, Any], ally: str | None) -> None:
             f"{row['target_share']:g} by {row['target_year']}",
             str(row["year_core_reached"] or "never"),
             f"{row['gap_pp']:.2f}",
-            _bn(row, "core_usd_end"),
-            _bn(row, "cumulative_extra_core_usd"),
-            _fmt(row["rounds_end"]),
+            bn(row, "core_usd_end"),
+            bn(row, "cumulative_extra_core_usd"),
+            fmt(row["rounds_end"]),
             "yes" if row["exceeds_record"] else "",
         )
     out.print(table)
-    groups = _table(
+    groups = number_table(
         "Aggregates (GDP-weighted shares)",
         ("group", "year", "core %", "core USD bn", "resilience USD bn", "rounds/yr"),
     )
@@ -597,16 +509,16 @@ def _print_spending(ds: Any, tables: dict[str, Any], ally: str | None) -> None:
                 row["group"],
                 str(row["year"]),
                 f"{row['core_share']:.2f}",
-                _bn(row, "core_usd") if real else f"{row['core_usd_current']:,.0f} current",
-                _bn(row, "resilience_usd") if real else "-",
-                _fmt(row["rounds"]),
+                bn(row, "core_usd") if real else f"{row['core_usd_current']:,.0f} current",
+                bn(row, "resilience_usd") if real else "-",
+                fmt(row["rounds"]),
             )
     out.print(groups)
     if "order_book_left_out" in ds.attrs:
         out.print(f"Order book left out: {ds.attrs['order_book_left_out']}.")
     if tables["order_book"]:
         book = tables["contracts"]
-        demand = _table(
+        demand = number_table(
             f"Order book: budgets' contracts ({book['contract_years']}-year, "
             f"{book['pooling']}) supplied by the alliance's lines — million rounds",
             (
@@ -625,7 +537,7 @@ def _print_spending(ds: Any, tables: dict[str, Any], ally: str | None) -> None:
             lead = row["lead_time_months"]
             demand.add_row(
                 str(row["year"]),
-                _millions(row["demand_rounds"], row["demand_rounds_p10"], row["demand_rounds_p90"]),
+                millions(row["demand_rounds"], row["demand_rounds_p10"], row["demand_rounds_p90"]),
                 f"{row['delivered_rounds'] / 1e6:.2f}",
                 f"{row['backlog_rounds'] / 1e6:.2f}",
                 "beyond horizon" if lead is None else f"{lead:.0f}",
@@ -675,164 +587,6 @@ def spending_cmd(
         _print_spending(ds, tables, ally.upper() if ally else None)
         if out_dir is not None:
             out.print("Wrote: " + ", ".join(str(p) for p in written))
-
-
-@data_app.command("sources")
-@friendly
-def data_sources(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON records.")] = False,
-    grade: Annotated[
-        str | None,
-        typer.Option("--grade", help="Only sources of these grades, e.g. C or C,D."),
-    ] = None,
-) -> None:
-    """List every source with its grade, publisher, date, title and URL.
-
-    Grades: A primary, B first-hand media or research, C copy or aggregator, D a
-    belligerent's state media (that party's own claim).
-    """
-    frame = load_table("sources")
-    if grade is not None:
-        wanted = {g.strip() for g in grade.split(",") if g.strip()}
-        unknown = wanted - set(GRADES)
-        if unknown or not wanted:
-            raise InputError(
-                f"unknown grade {', '.join(sorted(unknown)) or repr(grade)}; expected one or "
-                f"more of {', '.join(GRADES)}, separated by commas",
-                file="command line",
-                field="--grade",
-            )
-        frame = frame[frame["reliability"].isin(wanted)]
-    if as_json:
-        print(to_json(frame.to_dict("records"), indent=1))
-        return
-    counts = frame["reliability"].value_counts()
-    print(
-        f"{len(frame)} sources · data {DATA_VERSION} · grades: "
-        + ", ".join(f"{g} {counts.get(g, 0)}" for g in GRADES if counts.get(g, 0))
-    )
-    for row in frame.to_dict("records"):
-        print(
-            f"[{row['reliability']}] {row['source_id']}  {row['published']}  {row['publisher']}  "
-            f"{row['title']}\n    {row['url']}"
-        )
-
-
-@data_app.command("show")
-@friendly
-def data_show(
-    table: Annotated[str, typer.Argument(help=f"One of: {', '.join(TABLES)}.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
-) -> None:
-    """Print one packaged table."""
-    if fmt not in ("table", "csv", "json"):
-        raise InputError(f"unknown format {fmt!r}; expected table, csv or json", field="--format")
-    frame = load_table(table)
-    if fmt == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
-    elif fmt == "json":
-        print(frame.to_json(orient="records", force_ascii=False, indent=1))
-    else:
-        out.print(f"[bold]{table}[/bold]: {TABLES[table].description} ({len(frame)} rows)")
-        view = Table()
-        for column in frame.columns:
-            view.add_column(column, overflow="fold")
-        for row in frame.astype(str).replace("nan", "").itertuples(index=False):
-            view.add_row(*row)
-        out.print(view)
-
-
-@data_app.command("version")
-def data_version() -> None:
-    """Print the data version (edition + content hash)."""
-    print(DATA_VERSION)
-
-
-@data_app.command("check")
-def data_check() -> None:
-    """Check the packaged tables and the built-in scenarios.
-
-    Sources resolve and are graded; units, dates and ranges are valid; no figure rests
-    on C/D sources alone without saying so.
-    """
-    problems = check_integrity()
-    for name in builtin_names():
-        problems += [
-            f"<builtin:{name}>: {path}: rests on C/D sources alone; expected its note to "
-            f"say {WEAK_MARKER}"
-            for path in load_scenario(name).unmarked_weak_figures()
-        ]
-    for problem in problems:
-        print(problem)
-    print(f"{len(problems)} problem(s) in {len(TABLES)} tables, data {DATA_VERSION}")
-    raise typer.Exit(1 if problems else 0)
-
-
-def _scenario_summary(scenario: Scenario) -> str:
-    blocs = {
-        b: sum(1 for ln in scenario.lines.values() if ln.bloc == b)
-        for b in ("alliance", "adversary")
-    }
-    return (
-        f"{scenario.name} (hash {scenario.scenario_hash()}): {blocs['alliance']} alliance "
-        f"and {blocs['adversary']} adversary lines, horizon {scenario.horizon.start}.."
-        f"{scenario.horizon.end}, {scenario.samples} samples, seed {scenario.seed}"
-    )
-
-
-@runs_app.command("list")
-@friendly
-def runs_list(
-    root: Annotated[Path, typer.Argument(help="Folder to search (two levels down).")] = Path("."),
-) -> None:
-    """List result folders (those with a manifest): scenario, hash, seed, samples, when."""
-    folders = find_results(root)
-    if not folders:
-        print(f"no result folders (with {MANIFEST}) in {root}")
-        return
-    for folder in folders:
-        info = read_manifest(folder)
-        print(
-            f"{folder}  {info.get('scenario')} (hash {info.get('scenario_hash')})  seed "
-            f"{info.get('seed')}  {info.get('samples')} samples  data {info.get('data_version')}"
-            f"  finished {info.get('finished')}"
-        )
-
-
-@runs_app.command("show")
-@friendly
-def runs_show(
-    folder: Annotated[Path, typer.Argument(help="A result folder.")],
-) -> None:
-    """Print a result folder's manifest (what made it, with which versions, when)."""
-    print(to_json(read_manifest(folder)))
-
-
-@scenario_app.command("validate")
-@friendly
-def scenario_validate(
-    file: Annotated[str, typer.Argument(help="Scenario YAML file (or built-in name).")],
-) -> None:
-    """Check a scenario file; print a one-line summary or one clear error (exit 2)."""
-    print(f"OK {file}: {_scenario_summary(load_scenario(file))}")
-
-
-@scenario_app.command("show")
-@friendly
-def scenario_show(
-    name: Annotated[str, typer.Argument(help="Built-in name or YAML file.")] = "baseline",
-) -> None:
-    """Print the resolved scenario (every line and assumption) as YAML."""
-    scenario = load_scenario(name)
-    print(f"# {_scenario_summary(scenario)}")
-    print(scenario_yaml(scenario))
-
-
-@scenario_app.command("list")
-def scenario_list() -> None:
-    """List the built-in scenarios."""
-    for name in builtin_names():
-        print(name)
 
 
 def _usage_error(exc: Exception) -> bool:
