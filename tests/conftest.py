@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import textwrap
 from pathlib import Path
 
@@ -37,6 +38,13 @@ lines:
     steps:
       - {first_output: 2024-01, full_rate: 2024-01, rate: 60000}
 """
+
+
+def free_port() -> int:
+    """A free localhost TCP port (for a server a test starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @pytest.fixture

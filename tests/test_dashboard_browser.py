@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import free_port
 from outproduce import load_scenario
 
 CHROMIUM = Path(os.environ.get("OUTPRODUCE_CHROMIUM", "/usr/bin/chromium"))
@@ -48,15 +48,9 @@ if not REQUIRED and (sync_playwright is None or not CHROMIUM.exists()):
     pytest.skip("no Chromium/Playwright here (set OUTPRODUCE_CHROMIUM)", allow_module_level=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def url():
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "outproduce", "app", "--port", str(port)],
         stdout=subprocess.DEVNULL,

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import free_port
 from outproduce import InputError, load_scenario
 from outproduce.interfaces.cli import app
 from outproduce.interfaces.files import (
@@ -232,18 +233,10 @@ def test_dashboard_caps_samples_and_concurrent_computations(monkeypatch):
     assert dashboard.compute_limited(scenario, 20, 1).metrics["month"] == "2025-11"
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_sigterm_stops_the_dashboard_and_frees_its_port():
     import socket
 
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "outproduce", "app", "--port", str(port)],
         stdout=subprocess.DEVNULL,
