@@ -7,6 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+import outproduce
 from outproduce import DATA_VERSION, __version__
 from outproduce.interfaces.cli import app
 
@@ -164,3 +165,22 @@ def test_report_command(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Report:" in result.stdout and "Balance: in 2025-11" in result.stdout
     assert (tmp_path / "r" / "report.html").stat().st_size > 100_000
+
+
+def test_help_loads_no_numerical_library():
+    # `outproduce --help` answers without importing numpy, pandas or xarray (lazy imports).
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, outproduce.interfaces.cli; "
+        "print(sorted(m for m in ('numpy', 'pandas', 'xarray', 'scipy') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_load_table_returns_a_copy():
+    frame = outproduce.load_table("lines")
+    frame.loc[:, "name"] = "changed"
+    assert "changed" not in set(outproduce.load_table("lines")["name"])

@@ -5,33 +5,40 @@ Python API::
     import outproduce
     scenario = outproduce.load_scenario("baseline")
     ds = outproduce.balance(scenario, samples=2000, seed=1)
+
+Names are imported on first use (PEP 562), so ``outproduce --help`` does not load
+numpy, pandas or xarray.
 """
+
+from importlib import import_module
+from typing import Any
 
 __version__ = "0.1.0"
 
-from outproduce.analyses.balance import balance, summarise
-from outproduce.analyses.calibrate import calibrate
-from outproduce.analyses.claim import claim
-from outproduce.analyses.simulation import simulate
-from outproduce.analyses.spending import spending, summarise_spending
-from outproduce.analyses.sustain import summarise_sustain, sustain
-from outproduce.data.catalog import DATA_VERSION, load_table
-from outproduce.errors import InputError
-from outproduce.scenario.loading import load_scenario
+_WHERE = {
+    "balance": "outproduce.analyses.balance",
+    "summarise": "outproduce.analyses.balance",
+    "calibrate": "outproduce.analyses.calibrate",
+    "claim": "outproduce.analyses.claim",
+    "simulate": "outproduce.analyses.simulation",
+    "spending": "outproduce.analyses.spending",
+    "summarise_spending": "outproduce.analyses.spending",
+    "summarise_sustain": "outproduce.analyses.sustain",
+    "sustain": "outproduce.analyses.sustain",
+    "DATA_VERSION": "outproduce.data.catalog",
+    "load_table": "outproduce.data.catalog",
+    "InputError": "outproduce.errors",
+    "load_scenario": "outproduce.scenario.loading",
+    "Scenario": "outproduce.scenario.model",
+    "apply_levers": "outproduce.scenario.levers",
+}
 
-__all__ = [
-    "DATA_VERSION",
-    "InputError",
-    "__version__",
-    "balance",
-    "calibrate",
-    "claim",
-    "load_scenario",
-    "load_table",
-    "simulate",
-    "spending",
-    "summarise",
-    "summarise_spending",
-    "summarise_sustain",
-    "sustain",
-]
+__all__ = ["__version__", *sorted(_WHERE)]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'outproduce' has no attribute {name!r}")

@@ -23,9 +23,7 @@ from outproduce.engine.timegrid import month_grid
 from outproduce.errors import InputError
 from outproduce.scenario.model import Scenario, parse_month
 from outproduce.scenario.uncertain import ppf
-
-#: Month of the NATO-Industry Forum speech, the default date of the "are we ahead?" check.
-SPEECH_MONTH = "2025-11"
+from outproduce.speech import SPEECH_MONTH
 
 
 def conversion_factors(scenario: Scenario, samples: int, seed: int) -> dict[str, np.ndarray]:

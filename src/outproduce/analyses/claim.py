@@ -23,17 +23,12 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from outproduce.analyses.balance import SPEECH_MONTH, balance, crossover_stats
+from outproduce.analyses.balance import balance, crossover_stats
 from outproduce.analyses.simulation import resolve
 from outproduce.data.catalog import NON_EUROPEAN_ALLIES, grade_of
 from outproduce.errors import InputError
 from outproduce.scenario.model import Scenario, month_number, parse_month
-
-#: The speech's words (English as reported by several outlets; the seed article is French).
-CLAIM = (
-    "Until recently, Russia was producing more ammunition than all NATO Allies put "
-    "together. But not anymore."
-)
+from outproduce.speech import CLAIM, SPEECH_MONTH
 
 
 def likelihood(p: float) -> str:

@@ -352,9 +352,17 @@ def table_file(name: str) -> str:
     return f"outproduce/data/{TABLE_DIR}/{name}.csv"
 
 
-@cache
 def load_table(name: str) -> pd.DataFrame:
-    """Read one packaged table: text columns as strings ('' for empty), numbers as floats."""
+    """One packaged table: text columns as strings ('' for empty), numbers as floats.
+
+    A copy: changing it changes nothing for later calls or results.
+    """
+    return _cached_table(name).copy()
+
+
+@cache
+def _cached_table(name: str) -> pd.DataFrame:
+    """Read one packaged table once per process."""
     if name not in TABLES:
         raise InputError(
             f"unknown table {name!r}; expected one of: {', '.join(TABLES)}", field="table"

@@ -11,21 +11,12 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from outproduce import __version__
-from outproduce.analyses.balance import SPEECH_MONTH, BalanceSummary, balance, summarise
-from outproduce.analyses.calibrate import calibrate
-from outproduce.analyses.claim import claim
-from outproduce.analyses.simulation import simulate, write_simulation
-from outproduce.analyses.spending import spending, summarise_spending
-from outproduce.analyses.sustain import summarise_sustain, sustain
-from outproduce.data.catalog import (
-    DATA_VERSION,
-)
 from outproduce.errors import InputError
 from outproduce.interfaces.cli_catalog import data_app, runs_app, scenario_app
 from outproduce.interfaces.cli_common import (
@@ -46,17 +37,10 @@ from outproduce.interfaces.files import (
     to_json,
     write_atomic,
 )
-from outproduce.interfaces.outputs import (
-    balance_document,
-    calibration_document,
-    claim_document,
-    crossover_text,
-    provenance,
-    spending_document,
-    write_balance_outputs,
-    write_spending_outputs,
-)
-from outproduce.scenario.loading import load_scenario
+from outproduce.speech import SPEECH_MONTH
+
+if TYPE_CHECKING:
+    from outproduce.analyses.balance import BalanceSummary
 
 app = typer.Typer(
     help="outproduce: a sourced, reproducible model of the alliance's ammunition mobilisation.",
@@ -70,6 +54,8 @@ app.add_typer(scenario_app, name="scenario")
 
 
 def _version(value: bool) -> None:
+    from outproduce.data.catalog import DATA_VERSION
+
     if value:
         print(f"outproduce {__version__} (data {DATA_VERSION})")
         raise typer.Exit()
@@ -88,6 +74,8 @@ def _root(
 
 
 def _print_balance(ds: Any, summary: BalanceSummary) -> None:
+    from outproduce.interfaces.outputs import crossover_text
+
     cross = summary.crossover
     out.print(
         f"[bold]Ammunition balance[/bold] — scenario [cyan]{ds.attrs['scenario']}[/cyan] "
@@ -144,6 +132,7 @@ def report_cmd(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from outproduce.interfaces.report import STAGES, build_report
+    from outproduce.scenario.loading import load_scenario
 
     loaded = load_scenario(scenario)
     with Progress(
@@ -240,6 +229,10 @@ def balance_cmd(
     ] = SPEECH_MONTH,
 ) -> None:
     """Alliance vs adversary ammunition output, crossover month and annual totals."""
+    from outproduce.analyses.balance import balance, summarise
+    from outproduce.interfaces.outputs import balance_document, write_balance_outputs
+    from outproduce.scenario.loading import load_scenario
+
     ds = balance(load_scenario(scenario), samples=samples, seed=seed)
     summary = summarise(ds, at=at)
     if out_dir is not None:
@@ -264,6 +257,10 @@ def claim_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Test the speech's claim: do the allies out-produce Russia (and its suppliers)."""
+    from outproduce.analyses.claim import claim
+    from outproduce.interfaces.outputs import claim_document, crossover_text
+    from outproduce.scenario.loading import load_scenario
+
     result = claim(load_scenario(scenario), samples=samples, seed=seed, at=at)
     if as_json:
         print(to_json(claim_document(result)))
@@ -303,6 +300,10 @@ def calibrate_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """The model's P10-P90 against every published estimate; coverage by grade."""
+    from outproduce.analyses.calibrate import calibrate
+    from outproduce.interfaces.outputs import calibration_document
+    from outproduce.scenario.loading import load_scenario
+
     result = calibrate(load_scenario(scenario), samples=samples, seed=seed)
     if as_json:
         print(to_json(calibration_document(result)))
@@ -351,6 +352,9 @@ def simulate_cmd(
     seed: SeedOpt = None,
 ) -> None:
     """Run the whole chain and write every variable (NetCDF) or P10/P50/P90 tables (CSV)."""
+    from outproduce.analyses.simulation import simulate, write_simulation
+    from outproduce.scenario.loading import load_scenario
+
     ds = simulate(load_scenario(scenario), samples=samples, seed=seed)
     if out_path.suffix == ".nc":
         written = [write_atomic(out_path, lambda tmp: write_simulation(ds, tmp))]
@@ -375,6 +379,10 @@ def sustain_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Stocks against consumption per holder: shortfalls, sustainment, rebuild time."""
+    from outproduce.analyses.sustain import summarise_sustain, sustain
+    from outproduce.interfaces.outputs import provenance
+    from outproduce.scenario.loading import load_scenario
+
     loaded = load_scenario(scenario)
     view = sustain(loaded, samples=samples, seed=seed)
     holders = summarise_sustain(view, loaded)
@@ -428,6 +436,8 @@ def sustain_cmd(
 
 
 def _print_spending(ds: Any, tables: dict[str, Any], ally: str | None) -> None:
+    from outproduce.interfaces.outputs import crossover_text
+
     base = ds.attrs["price_base"]
     out.print(
         f"[bold]Spending pathways[/bold] — scenario [cyan]{ds.attrs['scenario']}[/cyan] "
@@ -570,6 +580,10 @@ def spending_cmd(
     ] = None,
 ) -> None:
     """Pathways to 3.5% core + 1.5% resilience by 2035 per ally, and the rounds they buy."""
+    from outproduce.analyses.spending import spending, summarise_spending
+    from outproduce.interfaces.outputs import spending_document, write_spending_outputs
+    from outproduce.scenario.loading import load_scenario
+
     ds = spending(load_scenario(scenario), samples=samples, seed=seed)
     if ally is not None and ally.upper() not in set(ds["ally"].values):
         raise InputError(

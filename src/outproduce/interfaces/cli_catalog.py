@@ -6,25 +6,26 @@ What is packaged, what a scenario resolves to, and what earlier runs wrote.
 from __future__ import annotations
 
 import sys
+from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from outproduce.data.catalog import (
-    DATA_VERSION,
-    GRADES,
-    TABLES,
-    WEAK_MARKER,
-    check_integrity,
-    load_table,
-)
 from outproduce.errors import InputError
 from outproduce.interfaces.cli_common import friendly, out
 from outproduce.interfaces.files import MANIFEST, find_results, read_manifest, to_json
-from outproduce.scenario.loading import builtin_names, load_scenario, scenario_yaml
-from outproduce.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    from outproduce.scenario.model import Scenario
+
+
+def _table_names() -> list[str]:
+    """The packaged tables' names, read from the folder (without loading pandas)."""
+    folder = resources.files("outproduce.data").joinpath("tables")
+    return sorted(p.name[:-4] for p in folder.iterdir() if p.name.endswith(".csv"))
+
 
 data_app = typer.Typer(help="The packaged reference dataset and its sources.", no_args_is_help=True)
 scenario_app = typer.Typer(help="Scenario files: validate and show.", no_args_is_help=True)
@@ -45,6 +46,8 @@ def data_sources(
     Grades: A primary, B first-hand media or research, C copy or aggregator, D a
     belligerent's state media (that party's own claim).
     """
+    from outproduce.data.catalog import DATA_VERSION, GRADES, load_table
+
     frame = load_table("sources")
     if grade is not None:
         wanted = {g.strip() for g in grade.split(",") if g.strip()}
@@ -75,10 +78,12 @@ def data_sources(
 @data_app.command("show")
 @friendly
 def data_show(
-    table: Annotated[str, typer.Argument(help=f"One of: {', '.join(TABLES)}.")],
+    table: Annotated[str, typer.Argument(help=f"One of: {', '.join(_table_names())}.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
 ) -> None:
     """Print one packaged table."""
+    from outproduce.data.catalog import TABLES, load_table
+
     if fmt not in ("table", "csv", "json"):
         raise InputError(f"unknown format {fmt!r}; expected table, csv or json", field="--format")
     frame = load_table(table)
@@ -99,6 +104,8 @@ def data_show(
 @data_app.command("version")
 def data_version() -> None:
     """Print the data version (edition + content hash)."""
+    from outproduce.data.catalog import DATA_VERSION
+
     print(DATA_VERSION)
 
 
@@ -109,6 +116,9 @@ def data_check() -> None:
     Sources resolve and are graded; units, dates and ranges are valid; no figure rests
     on C/D sources alone without saying so.
     """
+    from outproduce.data.catalog import DATA_VERSION, TABLES, WEAK_MARKER, check_integrity
+    from outproduce.scenario.loading import builtin_names, load_scenario
+
     problems = check_integrity()
     for name in builtin_names():
         problems += [
@@ -168,6 +178,8 @@ def scenario_validate(
     file: Annotated[str, typer.Argument(help="Scenario YAML file (or built-in name).")],
 ) -> None:
     """Check a scenario file; print a one-line summary or one clear error (exit 2)."""
+    from outproduce.scenario.loading import load_scenario
+
     print(f"OK {file}: {_scenario_summary(load_scenario(file))}")
 
 
@@ -177,6 +189,8 @@ def scenario_show(
     name: Annotated[str, typer.Argument(help="Built-in name or YAML file.")] = "baseline",
 ) -> None:
     """Print the resolved scenario (every line and assumption) as YAML."""
+    from outproduce.scenario.loading import load_scenario, scenario_yaml
+
     scenario = load_scenario(name)
     print(f"# {_scenario_summary(scenario)}")
     print(scenario_yaml(scenario))
@@ -185,5 +199,7 @@ def scenario_show(
 @scenario_app.command("list")
 def scenario_list() -> None:
     """List the built-in scenarios."""
+    from outproduce.scenario.loading import builtin_names
+
     for name in builtin_names():
         print(name)

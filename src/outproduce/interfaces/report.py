@@ -20,7 +20,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from plotly.offline import get_plotlyjs
 
-from outproduce.analyses.balance import SPEECH_MONTH, BalanceSummary, balance, summarise
+from outproduce.analyses.balance import BalanceSummary, balance, summarise
 from outproduce.analyses.calibrate import calibrate
 from outproduce.analyses.claim import claim_from_balance
 from outproduce.analyses.spending import alliance_gap, spending, summarise_spending
@@ -45,6 +45,7 @@ from outproduce.interfaces.report_verdict import (
 )
 from outproduce.scenario.model import Scenario
 from outproduce.scenario.uncertain import _Uncertain, describe
+from outproduce.speech import SPEECH_MONTH
 
 #: The report's stages, in order (the CLI shows them as a progress bar).
 STAGES = ("balance and claim", "calibration", "spending and order book", "sustainment", "report")
