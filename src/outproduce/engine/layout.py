@@ -1,0 +1,228 @@
+"""What the month loop needs before it starts.
+
+The index structures of a scenario (lines, pools, inputs, suppliers, orders, holders)
+and the draws of holders' flows and of the bill of materials.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from outproduce.engine.sampling import uniforms
+from outproduce.engine.timegrid import month_offset
+from outproduce.scenario.model import Scenario
+from outproduce.scenario.uncertain import ppf
+
+INPUTS = ("shell_bodies", "charges", "explosive_t", "propellant_t")
+DAYS_PER_MONTH = 365.25 / 12
+
+
+@dataclass
+class Layout:
+    """Index structures of one scenario: who is in which pool, seller, holder."""
+
+    line_ids: list[str]
+    rounds: np.ndarray  # (L,) bool: line makes finished rounds
+    pools: list[str]
+    line_pool: np.ndarray  # (L,) pool index
+    inputs: list[str]  # input classes constrained somewhere
+    input_of_line: np.ndarray  # (L,) index into inputs, -1 if the line makes no such input
+    constrained: np.ndarray  # (P, I) bool
+    initial_pool: np.ndarray  # (P, I)
+    sellers: list[str]
+    line_seller: np.ndarray  # (L,) seller index or -1
+    seller_keeps: np.ndarray  # (Q,) bool: unsold rounds are held (else sold elsewhere)
+    order_ids: list[str]  # sorted by (seller, signed month, id)
+    order_seller: np.ndarray
+    order_open: np.ndarray  # first month index deliveries may be made
+    order_signed: np.ndarray
+    order_end: np.ndarray
+    order_quantity: np.ndarray
+    order_holder: np.ndarray  # holder index of the buyer, or -1
+    holder_ids: list[str] = field(default_factory=list)
+
+
+def layout(scenario: Scenario) -> Layout:
+    """Derive the static index structures the month loop needs."""
+    line_ids = list(scenario.lines)
+    lines = [scenario.lines[i] for i in line_ids]
+    pools = sorted({ln.pool_name(scenario.inputs.pools) for ln in lines})
+    line_pool = np.array(
+        [pools.index(ln.pool_name(scenario.inputs.pools)) for ln in lines], dtype=int
+    )
+    produced = {
+        (pools.index(ln.pool_name(scenario.inputs.pools)), ln.product_class)
+        for ln in lines
+        if ln.product_class in INPUTS
+    }
+    stocked = {
+        (pools.index(p), i)
+        for p, amounts in scenario.inputs.initial_stock.items()
+        if p in pools
+        for i in amounts
+    }
+    wanted = set(scenario.inputs.bill_of_materials)
+    inputs = [i for i in INPUTS if i in wanted and any(c == i for _, c in produced | stocked)]
+    constrained = np.zeros((len(pools), len(inputs)), dtype=bool)
+    initial_pool = np.zeros((len(pools), len(inputs)))
+    for p, c in produced | stocked:
+        if c in inputs:
+            constrained[p, inputs.index(c)] = True
+    for pool, amounts in scenario.inputs.initial_stock.items():
+        for c, amount in amounts.items():
+            if pool in pools and c in inputs:
+                initial_pool[pools.index(pool), inputs.index(c)] = amount
+    input_of_line = np.array(
+        [inputs.index(ln.product_class) if ln.product_class in inputs else -1 for ln in lines],
+        dtype=int,
+    )
+
+    contracts = scenario.contracts
+    sellers = sorted({c.supplier for c in contracts.values()})
+    line_seller = np.full(len(lines), -1, dtype=int)
+    for index, (line_id, line) in enumerate(zip(line_ids, lines, strict=True)):
+        if line_id in sellers:
+            line_seller[index] = sellers.index(line_id)
+        elif line.seller_pool(scenario.inputs.pools) in sellers and line.product_class == "rounds":
+            line_seller[index] = sellers.index(line.seller_pool(scenario.inputs.pools))
+    seller_keeps = np.array(
+        [
+            all(ln.unsold == "held" for ln, q in zip(lines, line_seller, strict=True) if q == k)
+            for k in range(len(sellers))
+        ],
+        dtype=bool,
+    )
+    h = scenario.horizon
+    order_ids = sorted(
+        contracts,
+        key=lambda k: (
+            sellers.index(contracts[k].supplier),
+            month_offset(contracts[k].signed, h),
+            k,
+        ),
+    )
+    holder_ids = list(scenario.holders)
+
+    def column(get):
+        return np.array([get(contracts[k]) for k in order_ids], dtype=float).reshape(-1)
+
+    return Layout(
+        line_ids=line_ids,
+        rounds=np.array([ln.product_class == "rounds" for ln in lines], dtype=bool),
+        pools=pools,
+        line_pool=line_pool,
+        inputs=inputs,
+        input_of_line=input_of_line,
+        constrained=constrained,
+        initial_pool=initial_pool,
+        sellers=sellers,
+        line_seller=line_seller,
+        seller_keeps=seller_keeps,
+        order_ids=order_ids,
+        order_seller=column(lambda c: sellers.index(c.supplier)).astype(int),
+        order_open=column(lambda c: month_offset(c.opens(), h)).astype(int),
+        order_signed=column(lambda c: month_offset(c.signed, h)).astype(int),
+        order_end=column(lambda c: month_offset(c.delivery_end, h)).astype(int),
+        order_quantity=column(lambda c: c.quantity),
+        order_holder=column(
+            lambda c: holder_ids.index(c.buyer) if c.buyer in holder_ids else -1
+        ).astype(int),
+        holder_ids=holder_ids,
+    )
+
+
+def onehot(index: np.ndarray, size: int) -> np.ndarray:
+    """(N, size) matrix with a 1 at each row's index (rows with index < 0 stay 0)."""
+    matrix = np.zeros((len(index), size))
+    valid = index >= 0
+    matrix[np.flatnonzero(valid), index[valid]] = 1.0
+    return matrix
+
+
+@dataclass
+class HolderDraws:
+    """Sampled holder inputs: initial stocks, monthly consumption and planned transfers.
+
+    Stored month-major (month first) because the stock pass reads one month at a time;
+    transfers are kept per planned (sender, recipient) pair, not as a dense H x H grid.
+    """
+
+    initial: np.ndarray  # (S, H)
+    start: np.ndarray  # (H,) month index from which the stock is tracked
+    consumption: np.ndarray  # (M, S, H) rounds per month
+    transfers: np.ndarray  # (M, S, P) planned rounds per month of each transfer
+    sender: np.ndarray  # (P,) holder index
+    recipient: np.ndarray  # (P,) holder index
+
+
+def draw_holders(scenario: Scenario, samples: int, seed: int, months: int) -> HolderDraws:
+    """Draw initial stocks, consumption phases and transfer schedules per holder."""
+    ids = list(scenario.holders)
+    h = scenario.horizon
+    initial = np.zeros((samples, len(ids)))
+    start = np.array(
+        [max(month_offset(scenario.holders[i].stock_month or h.start, h), 0) for i in ids],
+        dtype=int,
+    )
+    pairs = [(a, ids.index(t.to)) for a, i in enumerate(ids) for t in scenario.holders[i].transfers]
+    consumption = np.zeros((months, samples, len(ids)))
+    transfers = np.zeros((months, samples, len(pairs)))
+    pair = 0
+    for a, holder_id in enumerate(ids):
+        holder = scenario.holders[holder_id]
+        initial[:, a] = ppf(
+            holder.initial_stock, uniforms(seed, f"holder:{holder_id}:stock", samples)
+        )
+        for k, phase in enumerate(holder.consumption):
+            first = max(month_offset(phase.start, h), 0)
+            last = (
+                month_offset(holder.consumption[k + 1].start, h)
+                if k + 1 < len(holder.consumption)
+                else months
+            )
+            rate = ppf(
+                phase.rounds_per_day, uniforms(seed, f"holder:{holder_id}:consumption:{k}", samples)
+            )
+            consumption[first : max(last, first), :, a] = np.maximum(rate, 0) * DAYS_PER_MONTH
+        for k, transfer in enumerate(holder.transfers):
+            first = max(month_offset(transfer.start, h), 0)
+            last = min(month_offset(transfer.end, h) + 1, months)
+            rate = ppf(
+                transfer.rounds_per_month,
+                uniforms(seed, f"holder:{holder_id}:transfer:{k}", samples),
+            )
+            transfers[first : max(last, first), :, pair] = np.maximum(rate, 0)
+            pair += 1
+    tracked = np.arange(months)[:, None] >= start[None, :]  # (M, H)
+    consumption *= tracked[:, None, :]
+    sender = np.array([p[0] for p in pairs], dtype=int)
+    recipient = np.array([p[1] for p in pairs], dtype=int)
+    transfers *= (tracked[:, sender] & tracked[:, recipient])[:, None, :]
+    return HolderDraws(
+        initial=initial,
+        start=start,
+        consumption=consumption,
+        transfers=transfers,
+        sender=sender,
+        recipient=recipient,
+    )
+
+
+def draw_bill_of_materials(
+    scenario: Scenario, inputs: list[str], samples: int, seed: int
+) -> np.ndarray:
+    """Amount of each constrained input per finished round, (S, I)."""
+    bom = scenario.inputs.bill_of_materials
+    return (
+        np.stack(
+            [
+                np.maximum(ppf(bom[i], uniforms(seed, f"input:{i}:per_round", samples)), 0)
+                for i in inputs
+            ],
+            axis=1,
+        )
+        if inputs
+        else np.zeros((samples, 0))
+    )

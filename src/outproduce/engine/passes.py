@@ -1,0 +1,218 @@
+"""The passes over months, per chunk of samples.
+
+Inputs and bottlenecks, the order book, lead times of a new order, holders' stocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from outproduce.engine.layout import HolderDraws, Layout, onehot
+from outproduce.engine.results import Results
+
+
+def production_pass(lay: Layout, bom: np.ndarray, rows: slice, res: Results) -> None:
+    """Output = capacity x the smallest pro-rata share of any constrained input.
+
+    ``res.production[rows]`` holds capacity on entry. Only the pools and inputs where
+    some input is constrained, and the lines in those pools, take part in the month
+    loop; every other line keeps making its capacity (nothing can bind it), and every
+    other pool's stock stays zero.
+    """
+    production = res.production[rows]
+    n_s, _, months = production.shape
+    pools = np.flatnonzero(lay.constrained.any(axis=1))
+    inputs = np.flatnonzero(lay.constrained.any(axis=0))
+    active = np.flatnonzero(np.isin(lay.line_pool, pools))
+    if not active.size:
+        return
+    constrained = lay.constrained[np.ix_(pools, inputs)]  # (P', I')
+    line_pool = np.searchsorted(pools, lay.line_pool[active])  # index into pools
+    in_pool = onehot(line_pool, len(pools))  # (L', P')
+    made_input = lay.input_of_line[active]
+    makes = onehot(
+        np.where(np.isin(made_input, inputs), np.searchsorted(inputs, made_input), -1), len(inputs)
+    )  # (L', I')
+    is_round = lay.rounds[active]
+    rounds = is_round.astype(float)
+    need = bom[:, inputs]  # (S, I')
+    pool = np.broadcast_to(
+        lay.initial_pool[np.ix_(pools, inputs)], (n_s, len(pools), len(inputs))
+    ).copy()
+    # Month-major copies of the active lines: each month's slice is contiguous.
+    by_month = np.ascontiguousarray(production[:, active, :].transpose(2, 0, 1))  # (M, S, L')
+    made = np.empty_like(by_month)
+    bound = np.empty(by_month.shape, dtype=np.int8)
+    stock = np.empty((months, n_s, len(pools), len(inputs)))
+    for m in range(months):
+        now = by_month[m]
+        pool += np.einsum("sl,lp,li->spi", now, in_pool, makes)
+        request = ((now * rounds) @ in_pool)[:, :, None] * need[:, None, :]
+        share = np.ones_like(pool)
+        short = constrained[None] & (request > pool)
+        np.divide(pool, request, out=share, where=short)
+        line_share = share[:, line_pool, :]  # (s, L', I')
+        worst = line_share.min(axis=2)
+        binds = np.where((worst < 1) & is_round[None, :], inputs[line_share.argmin(axis=2)], -1)
+        out = np.where(is_round[None, :], now * worst, now)
+        pool -= np.einsum("sl,lp->sp", out * rounds, in_pool)[:, :, None] * need[:, None, :]
+        pool = np.maximum(pool, 0.0) * constrained[None]
+        made[m] = out
+        bound[m] = binds
+        stock[m] = pool
+    production[:, active, :] = made.transpose(1, 2, 0)
+    res.binding[rows, active, :] = bound.transpose(1, 2, 0)
+    res.pool_stock[rows][:, pools[:, None], inputs[None, :], :] = stock.transpose(1, 2, 3, 0)
+
+
+def seller_output(lay: Layout, production: np.ndarray) -> np.ndarray:
+    """Monthly output of each supplier (a line, or the lines of a pool): (S, Q, M)."""
+    made = np.zeros((production.shape[0], len(lay.sellers), production.shape[2]))
+    for line in np.flatnonzero(lay.line_seller >= 0):  # views, in line order: no copies
+        made[:, lay.line_seller[line]] += production[:, line]
+    return made
+
+
+def month_major(shape: tuple[int, int, int]) -> np.ndarray:
+    """An (S, X, M) result stored month by month, so a month's slice is contiguous.
+
+    The month loops below write one month at a time; with months last, each write
+    would touch one cache line per element. ``by_month`` gives the (M, S, X) view.
+    """
+    samples, entities, months = shape
+    return np.zeros((months, samples, entities)).transpose(1, 2, 0)
+
+
+def by_month(result: np.ndarray) -> np.ndarray:
+    """The (M, S, X) view of an (S, X, M) result."""
+    return result.transpose(2, 0, 1)
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """Sums columns by group in a fixed order (no BLAS: the same bits for any chunk)."""
+
+    order: np.ndarray  # columns sorted by group (stable)
+    starts: np.ndarray  # first sorted column of each non-empty group
+    present: np.ndarray  # the group of each start
+    size: int
+
+    @classmethod
+    def of(cls, group: np.ndarray, size: int) -> _Groups:
+        """Groups of columns; negative group numbers are left out."""
+        order = np.flatnonzero(group >= 0)
+        order = order[np.argsort(group[order], kind="stable")]
+        sorted_group = group[order]
+        starts = np.flatnonzero(np.r_[True, sorted_group[1:] != sorted_group[:-1]])
+        return cls(
+            order,
+            starts if order.size else order,
+            sorted_group[starts] if order.size else order,
+            size,
+        )
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """Sum the last axis of ``values`` (..., N) by group: (..., size)."""
+        out = np.zeros((*values.shape[:-1], self.size))
+        if self.order.size:
+            out[..., self.present] = np.add.reduceat(values[..., self.order], self.starts, axis=-1)
+        return out
+
+
+def order_pass(lay: Layout, made: np.ndarray, rows: slice, res: Results) -> None:
+    """First in, first out per supplier, on (sample x supplier) and (sample x order) arrays."""
+    n_s, _, months = made.shape
+    made = np.ascontiguousarray(made.transpose(2, 0, 1))  # (M, S, Q)
+    per_seller = _Groups.of(lay.order_seller, len(lay.sellers))
+    remaining = res.order_quantity[rows].copy()
+    held = np.zeros((n_s, len(lay.sellers)))
+    seg_first = np.searchsorted(lay.order_seller, lay.order_seller, side="left")
+    deliveries, backlog = by_month(res.deliveries), by_month(res.backlog)
+    held_at, sold = by_month(res.held), by_month(res.sold_elsewhere)
+    for m in range(months):
+        available = held + made[m]
+        open_now = remaining * (lay.order_open[None, :] <= m)
+        before = np.cumsum(open_now, axis=1) - open_now
+        before = before - before[:, seg_first]
+        delivered = np.clip(available[:, lay.order_seller] - before, 0.0, open_now)
+        remaining -= delivered
+        left = available - per_seller.sum(delivered)
+        held = left * lay.seller_keeps[None, :]
+        sold[m, rows] = left - held
+        deliveries[m, rows] = delivered
+        backlog[m, rows] = remaining * (lay.order_signed[None, :] <= m)
+        held_at[m, rows] = held
+
+
+def stock_pass(lay: Layout, holders: HolderDraws, rows: slice, res: Results) -> None:
+    """Deliveries in, transfers (limited to what the sender holds), consumption out."""
+    months = res.stock.shape[2]
+    n_h = len(lay.holder_ids)
+    tracked = np.arange(months)[:, None] >= holders.start[None, :]  # (M, H)
+    received = by_month(res.received)[:, rows]
+    received[...] = _Groups.of(lay.order_holder, n_h).sum(by_month(res.deliveries)[:, rows])
+    received *= tracked[:, None, :]
+    stock_at, short = by_month(res.stock)[:, rows], by_month(res.shortfall)[:, rows]
+    got_at, sent_at = by_month(res.transfers_in)[:, rows], by_month(res.transfers_out)[:, rows]
+    sends, gets = _Groups.of(holders.sender, n_h), _Groups.of(holders.recipient, n_h)
+    moves = holders.sender.size > 0
+    initial = holders.initial[rows]
+    stock = np.zeros((rows.stop - rows.start, n_h))
+    for m in range(months):
+        stock += received[m]
+        stock += initial * (holders.start == m)[None, :]
+        if moves:
+            planned = holders.transfers[m, rows]  # (s, pair)
+            wanted = sends.sum(planned)
+            scale = np.ones_like(wanted)
+            np.divide(stock, wanted, out=scale, where=wanted > stock)
+            actual = planned * scale[:, holders.sender]
+            sent, got = sends.sum(actual), gets.sum(actual)
+            stock += got - sent
+            got_at[m], sent_at[m] = got, sent
+        stock -= holders.consumption[m, rows]
+        np.maximum(-stock, 0.0, out=short[m])
+        np.maximum(stock, 0.0, out=stock)
+        stock_at[m] = stock
+
+
+def lead_times(lay: Layout, made: np.ndarray, rows: slice, res: Results) -> None:
+    """Months until a new one-round order placed in month t would be delivered (NaN: never).
+
+    It queues behind every order of the same supplier signed by t (first in, first
+    out): the answer is the first month m >= t in which production from t on, plus
+    rounds held at the start of t, covers that backlog plus one round. Order windows
+    are ignored here (a marginal order is assumed deliverable at once).
+
+    Cumulative output never falls, so a binary search over months finds m; it runs on
+    flat month-major arrays with an infinite sentinel month (no bounds checks).
+    """
+    n_s, n_q, months = made.shape
+    signed_by = lay.order_signed[None, None, :] <= np.arange(months)[:, None, None]
+    owed = by_month(res.backlog)[:, rows] + by_month(res.deliveries)[:, rows]
+    queue = _Groups.of(lay.order_seller, n_q).sum(owed * signed_by)  # (M, S, Q)
+    cum = np.empty((months + 1, n_s, n_q))
+    np.cumsum(made.transpose(2, 0, 1), axis=0, out=cum[:months])
+    cum[months] = np.inf
+    target = queue + 1.0
+    target[1:] += cum[: months - 1] - by_month(res.held)[:-1, rows]
+    target -= 1e-9 * np.abs(target)  # reached when cum[m] >= target (relative tolerance)
+    # int32 indices: half the memory traffic of int64 (checked to fit below).
+    index = np.int32 if (months + 1) * n_s * n_q < 2**31 else np.int64
+    t = np.broadcast_to(np.arange(months, dtype=index)[:, None, None], target.shape)
+    low, high = t.copy(), np.full(target.shape, months, dtype=index)
+    base = np.arange(n_s * n_q, dtype=index).reshape(1, n_s, n_q)
+    stride = index(n_s * n_q)
+    flat = cum.reshape(-1)
+    mid = np.empty_like(low)
+    ok = np.empty(target.shape, dtype=bool)
+    for _ in range(int(np.ceil(np.log2(months + 1))) + 1):
+        np.add(low, high, out=mid)
+        mid >>= 1
+        np.greater_equal(flat[mid * stride + base], target, out=ok)
+        np.copyto(high, mid, where=ok)
+        mid += 1
+        np.copyto(low, mid, where=~ok)
+    by_month(res.lead_time)[:, rows] = np.where(high < months, high - t, np.nan)
