@@ -1,0 +1,102 @@
+"""The spending section of a scenario.
+
+Pathways to the Hague commitment and the options of the money-to-munitions chain.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import (
+    Field,
+    field_validator,
+)
+
+from outproduce.scenario.fields import Strict, non_negative
+from outproduce.scenario.uncertain import Uncertain, bounds
+
+PathShape = Literal["linear", "constant_growth", "front_loaded"]
+
+
+class AllyPath(Strict):
+    """One ally's departures from the alliance-wide pathway options."""
+
+    shape: PathShape | None = None
+    core_pct_gdp: float | None = Field(default=None, gt=0, le=20)
+    target_year: int | None = Field(default=None, ge=2026, le=2060)
+    note: str = ""
+
+
+class Spending(Strict):
+    """Pathways to the Hague commitment and the money-to-munitions chain.
+
+    Shares of GDP are in per cent (as NATO publishes them); other shares are
+    fractions. Money is in constant ``price_base_year`` US dollars unless a name says
+    ``current``.
+    """
+
+    target_year: int = Field(default=2035, ge=2026, le=2060)
+    #: Defaults: the packaged ``hague_core`` and ``hague_resilience`` commitments.
+    core_pct_gdp: float | None = Field(default=None, gt=0, le=20)
+    resilience_pct_gdp: float | None = Field(default=None, ge=0, le=20)
+    shape: PathShape = "linear"
+    allies: dict[str, AllyPath] = {}
+    price_base_year: int = Field(default=2025, ge=2024, le=2035)
+    real_gdp_growth: Uncertain
+    inflation: Uncertain
+    resilience_start_pct_gdp: Uncertain
+    equipment_share: Uncertain
+    ammunition_share: Uncertain
+    price_155_usd: Uncertain
+    price_real_change: Uncertain
+    #: Order book levers: years each budget contract covers, and who buys together.
+    contract_years: int = Field(default=1, ge=1, le=15)
+    pooling: Literal["national", "eu", "alliance"] = "national"
+    pooling_discount: Uncertain = 0.0
+    expansion_lead_months: Uncertain = 24.0
+
+    @field_validator("pooling_discount")
+    @classmethod
+    def _discount(cls, value: Any) -> Any:
+        low, high = bounds(value)
+        if low < 0 or high >= 1:
+            raise ValueError(f"expected a price discount between 0 and 1, got {low:g} .. {high:g}")
+        return value
+
+    @field_validator("expansion_lead_months")
+    @classmethod
+    def _lead(cls, value: Any) -> Any:
+        return non_negative(value, "lead time in months")
+
+    @field_validator("equipment_share", "ammunition_share")
+    @classmethod
+    def _fraction(cls, value: Any, info: Any) -> Any:
+        low, high = bounds(value)
+        if low < 0 or high > 1:
+            raise ValueError(
+                f"expected {info.field_name} as a fraction between 0 and 1, got {low:g} .. {high:g}"
+            )
+        return value
+
+    @field_validator("price_155_usd")
+    @classmethod
+    def _price(cls, value: Any) -> Any:
+        low, _ = bounds(value)
+        if low <= 0:
+            raise ValueError(f"expected a price above 0 USD per round, got {low:g}")
+        return value
+
+    @field_validator("resilience_start_pct_gdp")
+    @classmethod
+    def _start(cls, value: Any) -> Any:
+        return non_negative(value, "share of GDP")
+
+    @field_validator("real_gdp_growth", "inflation", "price_real_change")
+    @classmethod
+    def _rate(cls, value: Any, info: Any) -> Any:
+        low, high = bounds(value)
+        if low <= -0.5 or high >= 0.5:
+            raise ValueError(
+                f"expected {info.field_name} as a yearly rate (0.02 = 2%), got {low:g} .. {high:g}"
+            )
+        return value
