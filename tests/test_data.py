@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from outproduce import DATA_VERSION
-from outproduce.data.catalog import TABLES, check_integrity, load_table, split_sources
+from outproduce.data.catalog import TABLES, load_table, split_sources
+from outproduce.data.checks import check_integrity
 
 EU_ALLIES = {
     "BEL",

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 import outproduce
 from outproduce import balance, calibrate, claim, load_scenario, load_table
 from outproduce.analyses.calibrate import _inside, coverage
-from outproduce.data import catalog
+from outproduce.data import catalog, checks
 from outproduce.engine.simulate import run
 from outproduce.interfaces.cli import app
 
@@ -51,7 +51,7 @@ def test_every_source_is_graded_and_the_check_fails_on_an_ungraded_one(monkeypat
     grades = set(load_table("sources")["reliability"])
     assert grades <= set(catalog.GRADES)
     assert {"A", "B", "C", "D"} <= grades
-    raw = catalog._read_raw
+    raw = catalog.read_raw
 
     def ungraded(name):
         frame = raw(name)
@@ -59,13 +59,13 @@ def test_every_source_is_graded_and_the_check_fails_on_an_ungraded_one(monkeypat
             frame.loc[0, "reliability"] = "medium"
         return frame
 
-    monkeypatch.setattr(catalog, "_read_raw", ungraded)
-    assert any("reliability='medium'" in p for p in catalog.check_integrity())
+    monkeypatch.setattr(catalog, "read_raw", ungraded)
+    assert any("reliability='medium'" in p for p in checks.check_integrity())
 
 
 def test_a_baseline_figure_on_c_d_alone_must_say_so(monkeypatch):
-    assert catalog.check_integrity() == []
-    raw = catalog._read_raw
+    assert checks.check_integrity() == []
+    raw = catalog.read_raw
 
     def unmarked(name):
         frame = raw(name)
@@ -73,8 +73,8 @@ def test_a_baseline_figure_on_c_d_alone_must_say_so(monkeypatch):
             frame["note"] = frame["note"].str.replace(catalog.WEAK_MARKER, "", regex=False)
         return frame
 
-    monkeypatch.setattr(catalog, "_read_raw", unmarked)
-    problems = catalog.check_integrity()
+    monkeypatch.setattr(catalog, "read_raw", unmarked)
+    problems = checks.check_integrity()
     assert any("russia_artillery_production step 4 rests on C/D" in p for p in problems)
 
 

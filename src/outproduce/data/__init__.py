@@ -8,11 +8,17 @@ Names are imported on first use (the catalog reads the tables with pandas).
 from importlib import import_module
 from typing import Any
 
-_NAMES = ("DATA_VERSION", "TABLES", "check_integrity", "load_table", "source_lookup")
-__all__ = list(_NAMES)
+_WHERE = {
+    "DATA_VERSION": "outproduce.data.catalog",
+    "TABLES": "outproduce.data.catalog",
+    "load_table": "outproduce.data.catalog",
+    "source_lookup": "outproduce.data.catalog",
+    "check_integrity": "outproduce.data.checks",
+}
+__all__ = sorted(_WHERE)
 
 
 def __getattr__(name: str) -> Any:
-    if name in _NAMES:
-        return getattr(import_module("outproduce.data.catalog"), name)
+    if name in _WHERE:
+        return getattr(import_module(_WHERE[name]), name)
     raise AttributeError(f"module 'outproduce.data' has no attribute {name!r}")

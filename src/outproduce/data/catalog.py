@@ -368,7 +368,7 @@ def _cached_table(name: str) -> pd.DataFrame:
             f"unknown table {name!r}; expected one of: {', '.join(TABLES)}", field="table"
         )
     spec = TABLES[name]
-    frame = _read_raw(name)
+    frame = read_raw(name)
     if tuple(frame.columns) != spec.columns:
         raise InputError(
             f"columns {list(frame.columns)} do not match the schema {list(spec.columns)}",
@@ -379,7 +379,7 @@ def _cached_table(name: str) -> pd.DataFrame:
     return frame
 
 
-def _read_raw(name: str) -> pd.DataFrame:
+def read_raw(name: str) -> pd.DataFrame:
     """The table exactly as written: every cell a string, empty cells ''."""
     with _table_path(name).open("r", encoding="utf-8") as handle:
         return pd.read_csv(handle, dtype=str, keep_default_na=False)
@@ -407,54 +407,6 @@ def split_sources(cell: str) -> list[str]:
     return [part.strip() for part in cell.split(";") if part.strip()]
 
 
-def check_integrity() -> list[str]:
-    """Return every integrity problem in the packaged tables (empty list when clean)."""
-    problems: list[str] = []
-    known_sources = set(source_lookup())
-    for name, spec in TABLES.items():
-        raw = _read_raw(name)
-        where = table_file(name)
-        if tuple(raw.columns) != spec.columns:
-            problems.append(f"{where}: columns {list(raw.columns)} != {list(spec.columns)}")
-            continue
-        keys = raw[spec.key.split(",")].astype(str).agg("|".join, axis=1)
-        for dup in sorted(set(keys[keys.duplicated()])):
-            problems.append(f"{where}: duplicate key {spec.key}={dup}")
-        for index, row in raw.iterrows():
-            at = f"{where}:{index + 2}"
-            if spec.sourced:
-                ids = split_sources(row["source_id"])
-                if not ids:
-                    problems.append(f"{at}: empty source_id")
-                problems += [
-                    f"{at}: unknown source_id {s!r}" for s in ids if s not in known_sources
-                ]
-            for column in spec.numeric:
-                value = row[column]
-                if value and not re.fullmatch(r"-?\d+(\.\d+)?", value):
-                    problems.append(f"{at}: {column}={value!r} is not a number")
-            for column in spec.months:
-                if not _MONTH.match(row[column]):
-                    problems.append(f"{at}: {column}={row[column]!r} is not YYYY-MM")
-            for column in spec.dates:
-                if row[column] and not _DATE.match(row[column]):
-                    problems.append(f"{at}: {column}={row[column]!r} is not an ISO date")
-            for column, allowed in spec.choices.items():
-                if row[column] not in allowed:
-                    problems.append(f"{at}: {column}={row[column]!r} not in {allowed}")
-            for triple in spec.ranges:
-                values = [
-                    float(row[c]) for c in triple if re.fullmatch(r"-?\d+(\.\d+)?", row[c] or "x")
-                ]
-                if values != sorted(values):
-                    problems.append(f"{at}: {'/'.join(triple)} not ordered low <= high")
-                if any(v < 0 for v in values) and name != "bloc_estimates":
-                    problems.append(f"{at}: negative value in {'/'.join(triple)}")
-    problems += _check_sources_rows()
-    problems += _check_weak_figures()
-    return problems
-
-
 def weak_only(cell: str) -> bool:
     """True when every source named in ``cell`` is graded C or D (a copy or a party's claim)."""
     lookup = source_lookup()
@@ -472,41 +424,3 @@ def grade_of(cell: str) -> str:
     grades = [lookup.get(i, {}).get("reliability", "") for i in split_sources(cell)]
     ranked = [g for g in GRADES if g in grades]
     return ranked[0] if ranked else "unknown"
-
-
-def _check_weak_figures() -> list[str]:
-    """Every baseline figure resting on C/D sources alone must say so in its note.
-
-    Baseline figures: the steps of lines the baseline sums, and every published
-    estimate the calibration compares with.
-    """
-    problems = []
-    in_baseline = set(load_table("lines").query("in_baseline == 'true'")["line_id"])
-    steps = _read_raw("capacity_steps")
-    for index, row in steps.iterrows():
-        if row["line_id"] in in_baseline and weak_only(row["source_id"]):
-            if WEAK_MARKER not in row["note"]:
-                problems.append(
-                    f"{table_file('capacity_steps')}:{index + 2}: {row['line_id']} step "
-                    f"{row['step']} rests on C/D sources alone; expected its note to say "
-                    f"{WEAK_MARKER} and why its range is wide enough"
-                )
-    estimates = _read_raw("published_estimates")
-    for index, row in estimates.iterrows():
-        if weak_only(row["source_id"]) and WEAK_MARKER not in row["note"]:
-            problems.append(
-                f"{table_file('published_estimates')}:{index + 2}: {row['estimate_id']} rests "
-                f"on C/D sources alone; expected its note to say {WEAK_MARKER}"
-            )
-    return problems
-
-
-def _check_sources_rows() -> list[str]:
-    problems = []
-    for row in load_table("sources").to_dict("records"):
-        for column in ("title", "publisher", "url", "published"):
-            if not row[column].strip():
-                problems.append(f"{table_file('sources')}: {row['source_id']}: empty {column}")
-        if not row["url"].startswith(("http://", "https://")):
-            problems.append(f"{table_file('sources')}: {row['source_id']}: url not http(s)")
-    return problems

@@ -116,7 +116,8 @@ def data_check() -> None:
     Sources resolve and are graded; units, dates and ranges are valid; no figure rests
     on C/D sources alone without saying so.
     """
-    from outproduce.data.catalog import DATA_VERSION, TABLES, WEAK_MARKER, check_integrity
+    from outproduce.data.catalog import DATA_VERSION, TABLES, WEAK_MARKER
+    from outproduce.data.checks import check_integrity
     from outproduce.scenario.loading import builtin_names, load_scenario
 
     problems = check_integrity()
