@@ -10,8 +10,7 @@ Names are imported on first use (PEP 562), so ``outproduce --help`` does not loa
 numpy, pandas or xarray.
 """
 
-from importlib import import_module
-from typing import Any
+from outproduce.lazy import lazy_getattr
 
 __version__ = "0.1.0"
 
@@ -34,11 +33,4 @@ _WHERE = {
 }
 
 __all__ = ["__version__", *sorted(_WHERE)]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        value = getattr(import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'outproduce' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _WHERE)

@@ -5,8 +5,7 @@ integrity. Nothing here computes: it only reads and describes published figures.
 Names are imported on first use (the catalog reads the tables with pandas).
 """
 
-from importlib import import_module
-from typing import Any
+from outproduce.lazy import lazy_getattr
 
 _WHERE = {
     "DATA_VERSION": "outproduce.data.catalog",
@@ -16,9 +15,4 @@ _WHERE = {
     "check_integrity": "outproduce.data.checks",
 }
 __all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(import_module(_WHERE[name]), name)
-    raise AttributeError(f"module 'outproduce.data' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _WHERE)

@@ -3,8 +3,7 @@
 Names are imported on first use, so ``outproduce.scenario.limits`` stays cheap.
 """
 
-from importlib import import_module
-from typing import Any
+from outproduce.lazy import lazy_getattr
 
 _WHERE = {
     "builtin_names": "outproduce.scenario.loading",
@@ -14,9 +13,4 @@ _WHERE = {
     "Step": "outproduce.scenario.model",
 }
 __all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(import_module(_WHERE[name]), name)
-    raise AttributeError(f"module 'outproduce.scenario' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _WHERE)
