@@ -10,6 +10,7 @@ import xarray as xr
 from typer.testing import CliRunner
 
 import outproduce
+from outproduce.analyses.simulation import write_simulation
 from outproduce.analyses.sustain import rebuild_years
 from outproduce.interfaces.cli import app
 
@@ -74,13 +75,32 @@ def test_sustain_json_and_table():
     assert table.exit_code == 0 and "Target 230,000 rounds" in table.stdout
 
 
+def write_tiny(folder):
+    from conftest import TINY
+
+    path = folder / "tiny.yaml"
+    path.write_text(TINY, encoding="utf-8")
+    return path
+
+
 def test_simulate_writes_netcdf_and_csv(tmp_path):
     nc = tmp_path / "run.nc"
     result = runner.invoke(app, ["simulate", "--samples", "20", "--out", str(nc)])
     assert result.exit_code == 0, result.output
-    ds = xr.open_dataset(nc, engine="scipy")
+    ds = xr.open_dataset(nc, engine="h5netcdf")
     assert ds.sizes["sample"] == 20 and "production" in ds and ds.attrs["scenario"] == "baseline"
+    # Every variable carries units and a long name; the binding input its CF flags.
+    assert all("units" in ds[v].attrs and "long_name" in ds[v].attrs for v in ds.data_vars)
+    flags = ds["binding_input"].attrs
+    assert list(flags["flag_values"]) == [-1, 0] and flags["flag_meanings"] == "none charges"
     ds.close()
+    # NetCDF-4 keeps zero-length dimensions: a scenario without orders loses no variable.
+    simulated = outproduce.simulate(write_tiny(tmp_path), samples=5, seed=1)
+    assert simulated.sizes["order"] == 0
+    path = tmp_path / "tiny.nc"
+    write_simulation(simulated, path)
+    with xr.open_dataset(path, engine="h5netcdf") as back:
+        assert set(back.data_vars) == set(simulated.data_vars)
     folder = tmp_path / "tables"
     result = runner.invoke(app, ["simulate", "--samples", "20", "--out", str(folder)])
     assert result.exit_code == 0, result.output

@@ -144,14 +144,36 @@ def simulate(
         },
         attrs=attrs(scenario, samples, seed, "outproduce simulation"),
     )
-    ds["binding_input"].attrs = {
-        "meaning": "index into the input coordinate of the input that limits output; -1: none",
-    }
-    ds["lead_time"].attrs = {
-        "units": "months",
-        "meaning": "months until a new one-round order placed this month would be delivered",
+    for name, (units, long_name) in VARIABLES.items():
+        ds[name].attrs = {"units": units, "long_name": long_name}
+    # CF flags: which input limits a line's output that month (-1: none).
+    ds["binding_input"].attrs |= {
+        "flag_values": np.arange(-1, len(lay.inputs), dtype=np.int8),
+        "flag_meanings": " ".join(["none", *lay.inputs]),
     }
     return ds
+
+
+#: Units and a long name for every variable of a simulation (flows are per month).
+VARIABLES: dict[str, tuple[str, str]] = {
+    "capacity": ("rounds or tonnes per month", "capacity after utilisation and outages"),
+    "production": ("rounds or tonnes per month", "output after input limits"),
+    "binding_input": ("1", "input that limits the line's output"),
+    "pool_stock": ("units of the input", "input left in the pool at month end"),
+    "deliveries": ("rounds per month", "rounds delivered against the order"),
+    "backlog": ("rounds", "ordered, not yet delivered, at month end"),
+    "on_time_share": ("1", "share of the order delivered by its delivery end"),
+    "held": ("rounds", "finished rounds held at the supplier at month end"),
+    "sold_elsewhere": ("rounds per month", "rounds no modelled order took"),
+    "lead_time": ("months", "months until a new one-round order would be delivered"),
+    "stock": ("rounds", "holder's stock at month end"),
+    "shortfall": ("rounds per month", "consumption the stock could not cover"),
+    "consumption": ("rounds per month", "planned consumption"),
+    "received": ("rounds per month", "deliveries from the holder's contracts"),
+    "transfers_in": ("rounds per month", "rounds received from other holders"),
+    "transfers_out": ("rounds per month", "rounds sent to other holders"),
+    "months_of_sustainment": ("months", "stock over the month's consumption"),
+}
 
 
 def _on_time_share(res: Results) -> np.ndarray:
@@ -169,10 +191,8 @@ def write_simulation(ds: xr.Dataset, target: Path) -> list[Path]:
     """Write a NetCDF file (``*.nc``) or a folder of CSV tables (P10/P50/P90 by variable)."""
     if target.suffix == ".nc":
         target.parent.mkdir(parents=True, exist_ok=True)
-        # NetCDF-3 (scipy, no extra dependency) cannot hold zero-length dimensions:
-        # drop what is empty (e.g. no orders in the scenario).
-        empty = [name for name, var in ds.variables.items() if 0 in var.shape]
-        ds.drop_vars(empty).to_netcdf(target, engine="scipy")
+        # NetCDF-4 (HDF5): every variable kept, zero-length dimensions included.
+        ds.to_netcdf(target, engine="h5netcdf")
         return [target]
     target.mkdir(parents=True, exist_ok=True)
     written = []
