@@ -11,8 +11,7 @@ numpy, pandas or xarray.
 """
 
 from outproduce.lazy import lazy_getattr
-
-__version__ = "0.1.0"
+from outproduce.version import __version__
 
 _WHERE = {
     "balance": "outproduce.analyses.balance",

@@ -21,6 +21,7 @@ import numpy as np
 import xarray as xr
 
 from outproduce.analyses.balance import at_least, balance, crossover_months
+from outproduce.analyses.simulation import delivered_on_time
 from outproduce.engine.sampling import uniforms
 from outproduce.engine.simulate import run
 from outproduce.engine.timegrid import month_grid, month_offset
@@ -97,8 +98,7 @@ def order_book(scenario: Scenario, spend: xr.Dataset) -> xr.Dataset:
     delivered = res.deliveries.sum(axis=1)  # (S, M)
     signed_year = np.array([int(contracts[c].signed[:4]) for c in lay.order_ids])
     ordered = np.stack([res.order_quantity[:, signed_year == y].sum(axis=1) for y in shown], axis=1)
-    by_end = np.arange(len(months))[None, :] <= lay.order_end[:, None]  # (O, M)
-    on_time = np.einsum("som,om->s", res.deliveries, by_end.astype(float))
+    on_time = delivered_on_time(res).sum(axis=1)
     due = lay.order_end < len(months)
     total_due = (res.order_quantity * due[None, :]).sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):

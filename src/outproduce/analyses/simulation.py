@@ -13,13 +13,13 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from outproduce import __version__
 from outproduce.data.catalog import DATA_VERSION
 from outproduce.engine.simulate import Results, run
 from outproduce.engine.timegrid import month_grid
 from outproduce.errors import InputError
 from outproduce.scenario.loading import load_scenario
 from outproduce.scenario.model import Scenario
+from outproduce.version import __version__
 
 
 def resolve(scenario: Scenario | str | Path) -> Scenario:
@@ -176,13 +176,22 @@ VARIABLES: dict[str, tuple[str, str]] = {
 }
 
 
-def _on_time_share(res: Results) -> np.ndarray:
+def delivered_on_time(res: Results) -> np.ndarray:
+    """Rounds of each order delivered by its delivery end, (sample, order).
+
+    The one definition of "on time": per order (``simulate``) and over the budgets'
+    order book (``spending``) alike.
+    """
     lay = res.layout
-    if not lay.order_ids:
-        return np.zeros((res.deliveries.shape[0], 0))
     months = np.arange(res.deliveries.shape[2])
     by_end = (months[None, :] <= lay.order_end[:, None]).astype(float)  # (O, M)
-    delivered = np.einsum("som,om->so", res.deliveries, by_end)
+    return np.einsum("som,om->so", res.deliveries, by_end)
+
+
+def _on_time_share(res: Results) -> np.ndarray:
+    if not res.layout.order_ids:
+        return np.zeros((res.deliveries.shape[0], 0))
+    delivered = delivered_on_time(res)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(res.order_quantity > 0, delivered / res.order_quantity, 1.0)
 

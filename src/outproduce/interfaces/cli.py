@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from outproduce import __version__
 from outproduce.errors import InputError
 from outproduce.interfaces.cli_catalog import data_app, runs_app, scenario_app
 from outproduce.interfaces.cli_common import (
@@ -38,6 +37,7 @@ from outproduce.interfaces.files import (
     write_atomic,
 )
 from outproduce.speech import SPEECH_MONTH
+from outproduce.version import __version__
 
 if TYPE_CHECKING:
     from outproduce.analyses.balance import BalanceSummary
