@@ -443,3 +443,13 @@ def test_missing_producers_are_in_the_baseline_and_partners_beside_it():
     assert ("alliance", "NOR") not in countries
     partners = set(load_table("partners")["iso3"])
     assert partners == {"KOR", "UKR", "JPN"}
+
+
+def test_balance_json_stays_strict_when_the_adversary_makes_nothing(write_yaml):
+    body = "lines:\n" + line("a", "alliance", "DEU", "output", 120000)
+    body += line("r", "adversary", "RUS", "output", 0)
+    path = write_yaml(HEAD + body)
+    result = runner.invoke(app, ["balance", "--scenario", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output, parse_constant=lambda c: pytest.fail(f"bad JSON {c}"))
+    assert document["at"]["ratio_p50"] is None

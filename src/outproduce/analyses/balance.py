@@ -137,6 +137,27 @@ def crossover_stats(months: np.ndarray) -> dict[str, str | float | None]:
     }
 
 
+def month_index(ds: xr.Dataset, at: str, origin: str | None = None) -> int:
+    """Position of month ``at`` (YYYY-MM, the ``--at`` option) on a result's grid.
+
+    Outside the horizon is an input error naming the scenario file (``origin``) if known.
+    """
+    try:
+        month = np.datetime64(parse_month(at), "M")
+    except ValueError as exc:
+        raise InputError(str(exc), file="command line", field="--at") from None
+    grid = ds["month"].values.astype("datetime64[M]")
+    if month < grid[0] or month > grid[-1]:
+        default = " (the default: the speech's month)" if at == SPEECH_MONTH else ""
+        raise InputError(
+            f"month {at}{default} is outside the horizon {grid[0]}..{grid[-1]} of the scenario; "
+            "expected --at within it",
+            file=origin or "command line",
+            field="--at",
+        )
+    return int(np.flatnonzero(grid == month)[0])
+
+
 @dataclass(frozen=True)
 class BalanceSummary:
     """The numbers users ask for: when, by how much, how sure."""
@@ -169,27 +190,20 @@ def summarise(ds: xr.Dataset, at: str = SPEECH_MONTH) -> BalanceSummary:
             "partners_p50": partners.quantile(0.5, dim="sample").values,
         }
     )
-    grid = ds["month"].values.astype("datetime64[M]")
-    try:
-        month = np.datetime64(parse_month(at), "M")
-    except ValueError as exc:
-        raise InputError(str(exc), file="command line", field="--at") from None
-    if month < grid[0] or month > grid[-1]:
-        raise InputError(
-            f"month {at} is outside the horizon {grid[0]}..{grid[-1]}; expected --at within it",
-            file="command line",
-            field="--at",
-        )
-    point = ds["output"].sel(month=month.astype("datetime64[ns]"))
-    ratio = point.sel(bloc="alliance") / point.sel(bloc="adversary")
+    index = month_index(ds, at)
+    point = ds["output"].isel(month=index)
+    adversary = point.sel(bloc="adversary")
+    # A ratio needs adversary output to divide by: samples without any give no ratio.
+    ratio = (point.sel(bloc="alliance") / adversary.where(adversary > 0)).values
+    ratio_q = np.nanquantile(ratio, [0.1, 0.5, 0.9]) if np.isfinite(ratio).any() else [np.nan] * 3
     at_stats = {
         "month": at,
         "alliance_p50": float(point.sel(bloc="alliance").median()),
         "adversary_p50": float(point.sel(bloc="adversary").median()),
-        "ratio_p10": float(ratio.quantile(0.1)),
-        "ratio_p50": float(ratio.quantile(0.5)),
-        "ratio_p90": float(ratio.quantile(0.9)),
-        "p_alliance_ahead": float(ds["ahead"].sel(month=month.astype("datetime64[ns]")).mean()),
+        "ratio_p10": float(ratio_q[0]),
+        "ratio_p50": float(ratio_q[1]),
+        "ratio_p90": float(ratio_q[2]),
+        "p_alliance_ahead": float(ds["ahead"].isel(month=index).mean()),
     }
     return BalanceSummary(
         crossover=crossover, crossover_production_only=production_only, annual=annual, at=at_stats

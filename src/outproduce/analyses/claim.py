@@ -23,11 +23,11 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from outproduce.analyses.balance import balance, crossover_stats
+from outproduce.analyses.balance import balance, crossover_stats, month_index
 from outproduce.analyses.simulation import resolve
 from outproduce.data.catalog import NON_EUROPEAN_ALLIES, grade_of
 from outproduce.errors import InputError
-from outproduce.scenario.model import Scenario, month_number, parse_month
+from outproduce.scenario.model import Scenario, month_number
 from outproduce.speech import CLAIM, SPEECH_MONTH
 
 
@@ -58,23 +58,6 @@ class Claim:
     evidence: list[dict[str, str]]
     since: dict[str, object]
     attrs: dict[str, object]
-
-
-def _month_index(ds: xr.Dataset, at: str, origin: str) -> int:
-    try:
-        month = np.datetime64(parse_month(at), "M")
-    except ValueError as exc:
-        raise InputError(str(exc), file="command line", field="--at") from None
-    grid = ds["month"].values.astype("datetime64[M]")
-    if month < grid[0] or month > grid[-1]:
-        default = " (the default: the speech's month)" if at == SPEECH_MONTH else ""
-        raise InputError(
-            f"month {at}{default} is outside the scenario's horizon {grid[0]}..{grid[-1]}; "
-            "expected --at within it",
-            file=origin or None,
-            field="--at",
-        )
-    return int(np.flatnonzero(grid == month)[0])
 
 
 def _evidence(scenario: Scenario, at: str) -> list[dict[str, str]]:
@@ -113,7 +96,7 @@ def claim(
 
 def claim_from_balance(ds: xr.Dataset, scenario: Scenario, at: str = SPEECH_MONTH) -> Claim:
     """The claim's test as a view on a balance run of ``scenario`` (no engine call)."""
-    m = _month_index(ds, at, scenario.origin)
+    m = month_index(ds, at, scenario.origin)
     yearly = ds["line_output"].isel(month=m).values * 12  # (sample, line), 155mm-eq a year
     bloc = ds["line_bloc"].values
     measure = ds["line_measure"].values
