@@ -32,11 +32,15 @@ import numpy as np
 import pandas as pd
 
 from outproduce.analyses.simulation import attrs, resolve, run_scenario
-from outproduce.data.catalog import NON_EUROPEAN_ALLIES, grade_of, load_table
+from outproduce.data.catalog import (
+    NON_EUROPEAN_ALLIES,
+    PUBLISHED_GRADES,
+    STRONG_GRADES,
+    grade_of,
+    load_table,
+)
 from outproduce.engine.timegrid import month_grid, month_offset
 from outproduce.scenario.model import Scenario
-
-GRADE_ORDER = ("A", "B", "C", "D")
 
 
 @dataclass(frozen=True)
@@ -185,11 +189,11 @@ def coverage(frame: pd.DataFrame) -> dict[str, object]:
 
     return {
         "all": share(compared),
-        "A/B": share(compared[compared["grade"].isin(("A", "B"))]),
+        "A/B": share(compared[compared["grade"].isin(STRONG_GRADES)]),
         "independent": share(compared[compared["used_by"] == ""]),
         "independent A/B": share(
-            compared[(compared["used_by"] == "") & compared["grade"].isin(("A", "B"))]
+            compared[(compared["used_by"] == "") & compared["grade"].isin(STRONG_GRADES)]
         ),
-        "by_grade": {g: share(compared[compared["grade"] == g]) for g in GRADE_ORDER},
+        "by_grade": {g: share(compared[compared["grade"] == g]) for g in PUBLISHED_GRADES},
         "not_compared": int((frame["status"] != "compared").sum()),
     }

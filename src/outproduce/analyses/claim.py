@@ -25,7 +25,7 @@ import xarray as xr
 
 from outproduce.analyses.balance import balance, crossover_stats, month_index
 from outproduce.analyses.simulation import resolve
-from outproduce.data.catalog import NON_EUROPEAN_ALLIES, grade_of
+from outproduce.data.catalog import NON_EUROPEAN_ALLIES, WEAK_GRADES, grade_of
 from outproduce.errors import InputError
 from outproduce.scenario.model import Scenario, month_number
 from outproduce.speech import CLAIM, SPEECH_MONTH
@@ -203,7 +203,7 @@ def _verdict(
     weak = [
         e["name"]
         for e in evidence
-        if e["grade"] in ("C", "D") and e["bloc"] in ("alliance", "adversary")
+        if e["grade"] in WEAK_GRADES and e["bloc"] in ("alliance", "adversary")
     ]
     if weak:
         text += (

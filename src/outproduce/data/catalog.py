@@ -33,8 +33,11 @@ GROUP_CODES = ("EU",)
 #: Source grades (rubric in data/NOTES.md): A primary; B established media or research
 #: reporting first-hand; C copies, reposts, aggregators, caches, forums; D state media
 #: of a party to the war (that party's own claim). Not published: assumption, derived.
-GRADES = ("A", "B", "C", "D", "assumption", "derived")
-#: Grades too weak to carry a figure alone: such a figure's note must say so.
+PUBLISHED_GRADES = ("A", "B", "C", "D")
+GRADES = (*PUBLISHED_GRADES, "assumption", "derived")
+#: Grades strong enough to carry a figure alone, and those too weak to (their figures'
+#: notes must say so).
+STRONG_GRADES = ("A", "B")
 WEAK_GRADES = ("C", "D")
 #: The words a note must contain when every source of its figure is graded C or D.
 WEAK_MARKER = "[C/D only]"
