@@ -301,7 +301,7 @@ def calibrate_cmd(
 ) -> None:
     """The model's P10-P90 against every published estimate; coverage by grade."""
     from outproduce.analyses.calibrate import calibrate
-    from outproduce.interfaces.outputs import calibration_document
+    from outproduce.interfaces.outputs import calibration_document, published_text
     from outproduce.scenario.loading import load_scenario
 
     result = calibrate(load_scenario(scenario), samples=samples, seed=seed)
@@ -314,11 +314,7 @@ def calibrate_cmd(
         "estimate against the model's P10–P90, in rounds as the publication counts them"
     )
     for row in result.estimates.to_dict("records"):
-        published = (
-            short(row["published"])
-            if row["published"] == row["published"]
-            else f"{short(row['published_low'])}–{short(row['published_high'])}"
-        )
+        published = published_text(row, short)
         unit = row["unit"].replace("rounds_per_", "a ").replace("rounds", "in total")
         mark = "" if row["used_by"] else " (independent)"
         if row["status"] == "compared":

@@ -6,6 +6,7 @@ The CLI and the report both call these, so a table or document has one definitio
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +141,16 @@ def _number(value: Any) -> float | None:
         return None
     number = float(value)
     return number if math.isfinite(number) else None
+
+
+def published_text(row: dict[str, Any], number: Callable[[float], str]) -> str:
+    """A published estimate as written: a point, 'low–high', '≥ low' or '≤ high'."""
+    low, point, high = row["published_low"], row["published"], row["published_high"]
+    if point == point:  # not NaN
+        return number(point)
+    if low == low and high == high:
+        return f"{number(low)}–{number(high)}"
+    return f"≥ {number(low)}" if low == low else f"≤ {number(high)}"
 
 
 def calibration_document(calibration: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import pandas as pd
 from outproduce.analyses.calibrate import Calibration
 from outproduce.analyses.claim import Claim
 from outproduce.data.catalog import grade_of
-from outproduce.interfaces.outputs import crossover_text
+from outproduce.interfaces.outputs import crossover_text, published_text
 from outproduce.scenario.model import Scenario
 from outproduce.scenario.uncertain import describe
 
@@ -115,17 +115,6 @@ def calibration_section(calibration: Calibration) -> dict[str, Any]:
     frame = calibration.estimates
     compared = frame["status"] == "compared"
 
-    def published(row: dict[str, Any]) -> str:
-        if row["published"] == row["published"]:
-            return f"{row['published']:,.0f}"
-        low = "" if row["published_low"] != row["published_low"] else f"{row['published_low']:,.0f}"
-        high = (
-            ""
-            if row["published_high"] != row["published_high"]
-            else f"{row['published_high']:,.0f}"
-        )
-        return f"{low}–{high}" if low and high else (f"≥ {low}" if low else f"≤ {high}")
-
     rows = frame.to_dict("records")
     table = pd.DataFrame(
         {
@@ -134,7 +123,7 @@ def calibration_section(calibration: Calibration) -> dict[str, Any]:
             "measure": [r["measure"] for r in rows],
             "period": [r["period"] for r in rows],
             "unit": [r["unit"].replace("rounds_per_", "per ") for r in rows],
-            "published": [published(r) for r in rows],
+            "published": [published_text(r, lambda v: f"{v:,.0f}") for r in rows],
             "grade": [r["grade"] for r in rows],
             "independent": ["" if r["used_by"] else "yes" for r in rows],
             "model P10–P90": [
