@@ -12,6 +12,7 @@ import math
 from pydantic import ValidationError
 
 from outproduce.errors import InputError
+from outproduce.scenario.loading import validation_error
 from outproduce.scenario.model import PathShape, Scenario, Spending
 from outproduce.scenario.uncertain import scale
 
@@ -62,9 +63,5 @@ def apply_levers(
                     scenario.spending.model_dump() | spending
                 )
             except ValidationError as exc:
-                error = exc.errors(include_url=False)[0]
-                where = ".".join(str(p) for p in error["loc"])
-                raise InputError(
-                    f"{error['msg']}, got {error.get('input')!r}", field=f"levers.{where}"
-                ) from None
+                raise validation_error(exc, Spending, "levers", ("levers",), None) from None
     return scenario.model_copy(update=changes)

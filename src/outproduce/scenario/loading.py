@@ -190,13 +190,18 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _first_error(
+def validation_error(
     exc: ValidationError,
     model: type[BaseModel],
     label: str,
     prefix: tuple[str, ...],
     source: _Source | None,
 ) -> InputError:
+    """The first problem pydantic found, as one InputError.
+
+    It names the file, line and field path and says what was expected (an unknown field
+    lists the allowed ones).
+    """
     err = exc.errors(include_url=False)[0]
     loc = tuple(str(p) for p in err["loc"] if not str(p).startswith("function-"))
     # Drop union tags pydantic inserts ('range', 'fixed', ...) from the path.
@@ -227,7 +232,7 @@ def _validate(
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        raise _first_error(exc, model, label, prefix, source) from None
+        raise validation_error(exc, model, label, prefix, source) from None
 
 
 @cache
