@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 
 from outproduce.data import catalog
+from outproduce.data.schema import DATE_PATTERN, MONTH_PATTERN, TABLES, WEAK_MARKER
 
 
 def check_integrity() -> list[str]:
     """Return every integrity problem in the packaged tables (empty list when clean)."""
     problems: list[str] = []
     known_sources = set(catalog.source_lookup())
-    for name, spec in catalog.TABLES.items():
+    for name, spec in TABLES.items():
         raw = catalog.read_raw(name)
         where = catalog.table_file(name)
         if tuple(raw.columns) != spec.columns:
@@ -39,10 +40,10 @@ def check_integrity() -> list[str]:
                 if value and not re.fullmatch(r"-?\d+(\.\d+)?", value):
                     problems.append(f"{at}: {column}={value!r} is not a number")
             for column in spec.months:
-                if not catalog._MONTH.match(row[column]):
+                if not MONTH_PATTERN.match(row[column]):
                     problems.append(f"{at}: {column}={row[column]!r} is not YYYY-MM")
             for column in spec.dates:
-                if row[column] and not catalog._DATE.match(row[column]):
+                if row[column] and not DATE_PATTERN.match(row[column]):
                     problems.append(f"{at}: {column}={row[column]!r} is not an ISO date")
             for column, allowed in spec.choices.items():
                 if row[column] not in allowed:
@@ -71,19 +72,19 @@ def _check_weak_figures() -> list[str]:
     steps = catalog.read_raw("capacity_steps")
     for index, row in steps.iterrows():
         if row["line_id"] in in_baseline and catalog.weak_only(row["source_id"]):
-            if catalog.WEAK_MARKER not in row["note"]:
+            if WEAK_MARKER not in row["note"]:
                 problems.append(
                     f"{catalog.table_file('capacity_steps')}:{index + 2}: {row['line_id']} step "
                     f"{row['step']} rests on C/D sources alone; expected its note to say "
-                    f"{catalog.WEAK_MARKER} and why its range is wide enough"
+                    f"{WEAK_MARKER} and why its range is wide enough"
                 )
     estimates = catalog.read_raw("published_estimates")
     for index, row in estimates.iterrows():
-        if catalog.weak_only(row["source_id"]) and catalog.WEAK_MARKER not in row["note"]:
+        if catalog.weak_only(row["source_id"]) and WEAK_MARKER not in row["note"]:
             problems.append(
                 f"{catalog.table_file('published_estimates')}:{index + 2}: "
                 f"{row['estimate_id']} rests on C/D sources alone; expected its note to say "
-                f"{catalog.WEAK_MARKER}"
+                f"{WEAK_MARKER}"
             )
     return problems
 
