@@ -8,6 +8,7 @@ import pytest
 import outproduce
 from outproduce import InputError, balance, load_scenario, summarise
 from outproduce.engine.capacity import capacity_rates, draw_capacity_inputs
+from outproduce.engine.inputs import InputTable
 
 from reference_model import close, reference_balance
 
@@ -53,7 +54,7 @@ def test_target_slip_attainment_and_growth_by_hand(tiny, write_yaml):
         "    growth_after_last_step: -0.5",
     )
     scenario = load_scenario(write_yaml(text, "target.yaml"))
-    rates = capacity_rates(draw_capacity_inputs(scenario, 3, 1))
+    rates = capacity_rates(draw_capacity_inputs(scenario, InputTable(1, 3)))
     plant = rates[0, 0]  # 5,000/month at full, ramp Mar 2024 .. Feb 2025
     assert plant[:2].tolist() == [0, 0]
     assert plant[2] == pytest.approx(5_000 / 12)
@@ -94,7 +95,7 @@ def test_same_seed_same_numbers_and_chunking_does_not_matter():
     assert not np.array_equal(
         first["output"].values, balance(scenario, samples=64, seed=6)["output"].values
     )
-    draws = draw_capacity_inputs(scenario, 64, 5)
+    draws = draw_capacity_inputs(scenario, InputTable(5, 64))
     assert np.array_equal(capacity_rates(draws, chunk=7), capacity_rates(draws, chunk=64))
     # The first samples of a larger run are the same samples.
     bigger = balance(scenario, samples=128, seed=5)

@@ -180,7 +180,7 @@ def test_chain_matches_reference_and_keeps_its_invariants(scenario):
 
     from reference_model import reference_chain
 
-    res = run(scenario, scenario.samples, scenario.seed)
+    res = run(scenario, scenario.samples, scenario.seed, full=True)
     ref = reference_chain(scenario, scenario.samples, scenario.seed)
     lay = res.layout
     assert lay.inputs == ref[0]["inputs"]
@@ -233,3 +233,21 @@ def test_chain_matches_reference_and_keeps_its_invariants(scenario):
     total = res.deliveries.sum(axis=2) + res.backlog[:, :, -1]
     signed_by_end = lay.order_signed <= res.deliveries.shape[2] - 1
     assert np.allclose(total[:, signed_by_end], lay.order_quantity[signed_by_end], rtol=1e-9)
+    # What a run keeps without full=True is the full arrays reduced (independently here).
+    def yearly(values):
+        return np.stack([values[..., lay.year_of_month == y].sum(-1) for y in range(len(lay.years))], -1)
+
+    assert np.allclose(res.line_year_production, yearly(res.production))
+    assert np.allclose(res.line_year_capacity, yearly(res.capacity))
+    assert np.allclose(res.order_year_deliveries, yearly(res.deliveries))
+    assert np.allclose(res.group_output[:, 0], res.production[:, lay.rounds].sum(axis=1))
+    ends = np.array([np.flatnonzero(lay.year_of_month == y)[-1] for y in range(len(lay.years))])
+    assert np.allclose(res.order_year_backlog, res.backlog[:, :, ends])
+    by_end = np.arange(res.deliveries.shape[2])[None, :] <= lay.order_end[:, None]
+    assert np.allclose(res.order_on_time, (res.deliveries * by_end[None]).sum(axis=2))
+    for q in range(len(lay.sellers)):
+        mine = lay.order_seller == q
+        assert np.allclose(res.seller_deliveries[:, q], res.deliveries[:, mine].sum(axis=1))
+        assert np.allclose(res.seller_backlog[:, q], res.backlog[:, mine].sum(axis=1))
+    for i in range(-1, len(lay.inputs)):
+        assert (res.binding_count[:, i + 1] == (res.binding == i).sum(axis=0)).all()

@@ -186,7 +186,7 @@ def test_us_complete_rounds_are_limited_by_charges():
     # Sep 2024: 40,000 projectiles a month (Army) but 18,000 charges (Valleyfield, before
     # Marion opened in Oct 2024): 18,000 complete rounds, as published.
     scenario = load_scenario("baseline")
-    res = run(scenario, 200, 5)
+    res = run(scenario, 200, 5, full=True)
     k = res.layout.line_ids.index("us_155_enterprise")
     month = 12 * 2 + 8  # 2024-09 on a grid from 2022-01
     assert np.allclose(res.capacity[:, k, month], 40_000)

@@ -29,10 +29,10 @@ from functools import cached_property
 
 import numpy as np
 
-from outproduce.engine.sampling import uniforms
+from outproduce.engine.inputs import InputTable
 from outproduce.engine.timegrid import month_grid, month_offset
 from outproduce.scenario.model import Scenario
-from outproduce.scenario.uncertain import ppf
+from outproduce.scenario.uncertain import _Uncertain, ppf
 
 #: Samples computed at once; bounds memory at about CHUNK x lines x months floats.
 CHUNK = 1024
@@ -70,8 +70,8 @@ class CapacityDraws:
         return _plan(self)
 
 
-def draw_capacity_inputs(scenario: Scenario, samples: int, seed: int) -> CapacityDraws:
-    """Draw every uncertain capacity input for ``samples`` samples from ``seed``.
+def draw_capacity_inputs(scenario: Scenario, table: InputTable) -> CapacityDraws:
+    """Draw every uncertain capacity input for the table's samples (see ``InputTable``).
 
     All steps of one line share one uniform draw (comonotone), so a line whose
     sources run high runs high at every step instead of zig-zagging between them.
@@ -79,39 +79,38 @@ def draw_capacity_inputs(scenario: Scenario, samples: int, seed: int) -> Capacit
     sample for all lines: they stand for common causes, not plant-by-plant noise.
     """
     assumptions = scenario.assumptions
+    samples = table.samples
     line_ids = list(scenario.lines)
-    attainment = ppf(
-        assumptions.target_attainment, uniforms(seed, "assumption:target_attainment", samples)
-    )
-    slip = np.rint(
-        ppf(
-            assumptions.target_slip_months, uniforms(seed, "assumption:target_slip_months", samples)
-        )
-    )
-    common_util = ppf(assumptions.utilisation, uniforms(seed, "assumption:utilisation", samples))
+    attainment = table.draw("assumption:target_attainment", assumptions.target_attainment)
+    slip = np.rint(table.draw("assumption:target_slip_months", assumptions.target_slip_months))
+    common_util = table.draw("assumption:utilisation", assumptions.utilisation)
 
     step_line, step_start, step_months, step_target, step_logistic, deltas = [], [], [], [], [], []
     growth = np.zeros((samples, len(line_ids)))
     ramp_factor = np.ones((samples, len(line_ids)))
     for index, line_id in enumerate(line_ids):
         line = scenario.lines[line_id]
-        u_rate = uniforms(seed, f"line:{line_id}:rate", samples)
         utilisation = (
             common_util
             if line.utilisation is None
-            else ppf(line.utilisation, uniforms(seed, f"line:{line_id}:utilisation", samples))
+            else table.draw(f"line:{line_id}:utilisation", line.utilisation)
         )
         counted = (
             1.0
             if line.counted_share is None
-            else ppf(line.counted_share, uniforms(seed, f"line:{line_id}:counted", samples))
+            else table.draw(f"line:{line_id}:counted", line.counted_share)
         )
+        # One uniform for every step's rate; the table shows the last step's rate.
+        rate_name = f"line:{line_id}:rate"
+        uncertain = any(isinstance(step.rate, _Uncertain) for step in line.steps)
+        u_rate = table.u(rate_name) if uncertain else np.full(samples, 0.5)
         previous = np.zeros(samples)
         for step in line.steps:
             # Utilisation turns a stated capacity into output; stated output is counted
             # as it is. Scaling levels (not increments) keeps a line that mixes both right.
             factor = utilisation if (step.measure or line.measure) == "capacity" else 1.0
-            level = np.maximum(ppf(step.rate, u_rate), 0.0) * step.per_year() / 12.0
+            rate = np.maximum(ppf(step.rate, u_rate), 0.0)
+            level = rate * step.per_year() / 12.0
             level = level * factor * counted
             deltas.append(level - previous)
             previous = level
@@ -121,15 +120,15 @@ def draw_capacity_inputs(scenario: Scenario, samples: int, seed: int) -> Capacit
             step_months.append(month_offset(step.full_rate, scenario.horizon) - first + 1)
             step_target.append(step.kind == "target")
             step_logistic.append(line.ramp_shape == "logistic")
+            if uncertain:
+                table.record(rate_name, rate)
         continuation = line.growth_after_last_step
         if continuation is None:  # a line's own 0 (hold flat) is kept, not replaced
             continuation = assumptions.growth_after_last_step
         if continuation is not None:
-            growth[:, index] = ppf(continuation, uniforms(seed, f"line:{line_id}:growth", samples))
+            growth[:, index] = table.draw(f"line:{line_id}:growth", continuation)
         if line.ramp_length_factor != 1:
-            ramp_factor[:, index] = ppf(
-                line.ramp_length_factor, uniforms(seed, f"line:{line_id}:ramp", samples)
-            )
+            ramp_factor[:, index] = table.draw(f"line:{line_id}:ramp", line.ramp_length_factor)
     return CapacityDraws(
         line_ids=line_ids,
         step_line=np.array(step_line, dtype=int),

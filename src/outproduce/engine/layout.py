@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from outproduce.engine.sampling import uniforms
-from outproduce.engine.timegrid import month_offset
+from outproduce.engine.inputs import InputTable
+from outproduce.engine.timegrid import month_grid, month_offset
 from outproduce.scenario.model import Scenario
-from outproduce.scenario.uncertain import ppf
 
 INPUTS = ("shell_bodies", "charges", "explosive_t", "propellant_t")
 DAYS_PER_MONTH = 365.25 / 12
@@ -42,16 +41,42 @@ class Layout:
     order_quantity: np.ndarray
     order_holder: np.ndarray  # holder index of the buyer, or -1
     holder_ids: list[str] = field(default_factory=list)
+    seller_lines: list[np.ndarray] = field(default_factory=list)  # lines each seller sells from
+    built: dict[int, int] = field(default_factory=dict)  # built line index -> its seller
+    years: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # (Y,)
+    year_of_month: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # (M,)
+    year_start: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # (Y,)
+    last_month_of_year: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    @property
+    def planned_lines(self) -> int:
+        """Lines of the scenario (built lines, if any, come after them)."""
+        return len(self.line_ids) - len(self.built)
 
 
-def layout(scenario: Scenario) -> Layout:
-    """Derive the static index structures the month loop needs."""
+#: A contract whose supplier is ``<book>:<pool>`` is in an order book of its own: it is
+#: supplied by every line making rounds for that bloc or country pool, beside (not
+#: instead of) the scenario's own contracts, and delivers to no holder.
+BOOK_SEPARATOR = ":"
+
+
+def book_pool(supplier: str) -> str | None:
+    """The pool a separate book's supplier draws on (None for an ordinary supplier)."""
+    return supplier.split(BOOK_SEPARATOR, 1)[1] if BOOK_SEPARATOR in supplier else None
+
+
+def layout(scenario: Scenario, build_for: tuple[str, ...] = ()) -> Layout:
+    """Derive the static index structures the month loop needs.
+
+    ``build_for`` names the suppliers with a capacity decision rule: each gets one
+    *built* line after the scenario's lines (in the pool of the supplier's first line),
+    whose capacity the rule sets.
+    """
     line_ids = list(scenario.lines)
     lines = [scenario.lines[i] for i in line_ids]
-    pools = sorted({ln.pool_name(scenario.inputs.pools) for ln in lines})
-    line_pool = np.array(
-        [pools.index(ln.pool_name(scenario.inputs.pools)) for ln in lines], dtype=int
-    )
+    pool_of = [ln.pool_name(scenario.inputs.pools) for ln in lines]
+    pools = sorted(set(pool_of))
+    line_pool = np.array([pools.index(p) for p in pool_of], dtype=int)
     produced = {
         (pools.index(ln.pool_name(scenario.inputs.pools)), ln.product_class)
         for ln in lines
@@ -82,18 +107,40 @@ def layout(scenario: Scenario) -> Layout:
     contracts = scenario.contracts
     sellers = sorted({c.supplier for c in contracts.values()})
     line_seller = np.full(len(lines), -1, dtype=int)
+    seller_lines: list[list[int]] = [[] for _ in sellers]
     for index, (line_id, line) in enumerate(zip(line_ids, lines, strict=True)):
+        seller_pool = line.seller_pool(scenario.inputs.pools)
         if line_id in sellers:
             line_seller[index] = sellers.index(line_id)
-        elif line.seller_pool(scenario.inputs.pools) in sellers and line.product_class == "rounds":
-            line_seller[index] = sellers.index(line.seller_pool(scenario.inputs.pools))
+        elif seller_pool in sellers and line.product_class == "rounds":
+            line_seller[index] = sellers.index(seller_pool)
+        if line_seller[index] >= 0:
+            seller_lines[line_seller[index]].append(index)
+        for k, seller in enumerate(sellers):  # separate books take from every line of a pool
+            if book_pool(seller) == seller_pool and line.product_class == "rounds":
+                seller_lines[k].append(index)
     seller_keeps = np.array(
         [
-            all(ln.unsold == "held" for ln, q in zip(lines, line_seller, strict=True) if q == k)
-            for k in range(len(sellers))
+            book_pool(seller) is None
+            and all(lines[i].unsold == "held" for i in seller_lines[k])
+            for k, seller in enumerate(sellers)
         ],
         dtype=bool,
     )
+    built: dict[int, int] = {}
+    rounds = [ln.product_class == "rounds" for ln in lines]
+    for seller in build_for:
+        k = sellers.index(seller)
+        if not seller_lines[k]:
+            continue  # no line to add to: the rule has nothing to build on
+        index = len(line_ids)
+        line_ids.append(f"built:{seller}")
+        line_pool = np.append(line_pool, line_pool[seller_lines[k][0]])
+        input_of_line = np.append(input_of_line, -1)
+        line_seller = np.append(line_seller, k if book_pool(seller) is None else -1)
+        rounds.append(True)
+        seller_lines[k].append(index)
+        built[index] = k
     h = scenario.horizon
     order_ids = sorted(
         contracts,
@@ -104,13 +151,16 @@ def layout(scenario: Scenario) -> Layout:
         ),
     )
     holder_ids = list(scenario.holders)
+    grid = month_grid(h)
+    year_of = grid.astype("datetime64[Y]").astype(int) + 1970
+    years, year_start = np.unique(year_of, return_index=True)
 
     def column(get):
         return np.array([get(contracts[k]) for k in order_ids], dtype=float).reshape(-1)
 
     return Layout(
         line_ids=line_ids,
-        rounds=np.array([ln.product_class == "rounds" for ln in lines], dtype=bool),
+        rounds=np.array(rounds, dtype=bool),
         pools=pools,
         line_pool=line_pool,
         inputs=inputs,
@@ -127,9 +177,17 @@ def layout(scenario: Scenario) -> Layout:
         order_end=column(lambda c: month_offset(c.delivery_end, h)).astype(int),
         order_quantity=column(lambda c: c.quantity),
         order_holder=column(
-            lambda c: holder_ids.index(c.buyer) if c.buyer in holder_ids else -1
+            lambda c: holder_ids.index(c.buyer)
+            if c.buyer in holder_ids and book_pool(c.supplier) is None
+            else -1
         ).astype(int),
         holder_ids=holder_ids,
+        seller_lines=[np.array(lines_of, dtype=int) for lines_of in seller_lines],
+        built=built,
+        years=years,
+        year_of_month=np.searchsorted(years, year_of),
+        year_start=year_start,
+        last_month_of_year=np.r_[year_of[1:] != year_of[:-1], True],
     )
 
 
@@ -157,8 +215,9 @@ class HolderDraws:
     recipient: np.ndarray  # (P,) holder index
 
 
-def draw_holders(scenario: Scenario, samples: int, seed: int, months: int) -> HolderDraws:
+def draw_holders(scenario: Scenario, table: InputTable, months: int) -> HolderDraws:
     """Draw initial stocks, consumption phases and transfer schedules per holder."""
+    samples = table.samples
     ids = list(scenario.holders)
     h = scenario.horizon
     initial = np.zeros((samples, len(ids)))
@@ -172,9 +231,7 @@ def draw_holders(scenario: Scenario, samples: int, seed: int, months: int) -> Ho
     pair = 0
     for a, holder_id in enumerate(ids):
         holder = scenario.holders[holder_id]
-        initial[:, a] = ppf(
-            holder.initial_stock, uniforms(seed, f"holder:{holder_id}:stock", samples)
-        )
+        initial[:, a] = table.draw(f"holder:{holder_id}:stock", holder.initial_stock)
         for k, phase in enumerate(holder.consumption):
             first = max(month_offset(phase.start, h), 0)
             last = (
@@ -182,17 +239,12 @@ def draw_holders(scenario: Scenario, samples: int, seed: int, months: int) -> Ho
                 if k + 1 < len(holder.consumption)
                 else months
             )
-            rate = ppf(
-                phase.rounds_per_day, uniforms(seed, f"holder:{holder_id}:consumption:{k}", samples)
-            )
+            rate = table.draw(f"holder:{holder_id}:consumption:{k}", phase.rounds_per_day)
             consumption[first : max(last, first), :, a] = np.maximum(rate, 0) * DAYS_PER_MONTH
         for k, transfer in enumerate(holder.transfers):
             first = max(month_offset(transfer.start, h), 0)
             last = min(month_offset(transfer.end, h) + 1, months)
-            rate = ppf(
-                transfer.rounds_per_month,
-                uniforms(seed, f"holder:{holder_id}:transfer:{k}", samples),
-            )
+            rate = table.draw(f"holder:{holder_id}:transfer:{k}", transfer.rounds_per_month)
             transfers[first : max(last, first), :, pair] = np.maximum(rate, 0)
             pair += 1
     tracked = np.arange(months)[:, None] >= start[None, :]  # (M, H)
@@ -210,19 +262,13 @@ def draw_holders(scenario: Scenario, samples: int, seed: int, months: int) -> Ho
     )
 
 
-def draw_bill_of_materials(
-    scenario: Scenario, inputs: list[str], samples: int, seed: int
-) -> np.ndarray:
+def draw_bill_of_materials(scenario: Scenario, inputs: list[str], table: InputTable) -> np.ndarray:
     """Amount of each constrained input per finished round, (S, I)."""
     bom = scenario.inputs.bill_of_materials
     return (
         np.stack(
-            [
-                np.maximum(ppf(bom[i], uniforms(seed, f"input:{i}:per_round", samples)), 0)
-                for i in inputs
-            ],
-            axis=1,
+            [np.maximum(table.draw(f"input:{i}:per_round", bom[i]), 0) for i in inputs], axis=1
         )
         if inputs
-        else np.zeros((samples, 0))
+        else np.zeros((table.samples, 0))
     )

@@ -13,15 +13,25 @@ from outproduce.engine.layout import HolderDraws, Layout, onehot
 from outproduce.engine.results import Results
 
 
-def production_pass(lay: Layout, bom: np.ndarray, rows: slice, res: Results) -> None:
+@dataclass
+class Chunk:
+    """One chunk of samples' unreduced arrays, local to the worker computing it."""
+
+    rows: slice
+    production: np.ndarray  # (c, L, M): capacity on entry, output after the input pass
+    binding: np.ndarray  # (c, L, M) int8, -1 where no input binds
+    pool_stock: np.ndarray  # (c, P, I, M) end of month
+
+
+def production_pass(lay: Layout, bom: np.ndarray, chunk: Chunk) -> None:
     """Output = capacity x the smallest pro-rata share of any constrained input.
 
-    ``res.production[rows]`` holds capacity on entry. Only the pools and inputs where
+    ``chunk.production`` holds capacity on entry. Only the pools and inputs where
     some input is constrained, and the lines in those pools, take part in the month
     loop; every other line keeps making its capacity (nothing can bind it), and every
     other pool's stock stays zero.
     """
-    production = res.production[rows]
+    production = chunk.production
     n_s, _, months = production.shape
     pools = np.flatnonzero(lay.constrained.any(axis=1))
     inputs = np.flatnonzero(lay.constrained.any(axis=0))
@@ -37,7 +47,7 @@ def production_pass(lay: Layout, bom: np.ndarray, rows: slice, res: Results) -> 
     )  # (L', I')
     is_round = lay.rounds[active]
     rounds = is_round.astype(float)
-    need = bom[:, inputs]  # (S, I')
+    need = bom[chunk.rows][:, inputs]  # (S, I')
     pool = np.broadcast_to(
         lay.initial_pool[np.ix_(pools, inputs)], (n_s, len(pools), len(inputs))
     ).copy()
@@ -63,15 +73,16 @@ def production_pass(lay: Layout, bom: np.ndarray, rows: slice, res: Results) -> 
         bound[m] = binds
         stock[m] = pool
     production[:, active, :] = made.transpose(1, 2, 0)
-    res.binding[rows, active, :] = bound.transpose(1, 2, 0)
-    res.pool_stock[rows][:, pools[:, None], inputs[None, :], :] = stock.transpose(1, 2, 3, 0)
+    chunk.binding[:, active, :] = bound.transpose(1, 2, 0)
+    chunk.pool_stock[:, pools[:, None], inputs[None, :], :] = stock.transpose(1, 2, 3, 0)
 
 
 def seller_output(lay: Layout, production: np.ndarray) -> np.ndarray:
     """Monthly output of each supplier (a line, or the lines of a pool): (S, Q, M)."""
     made = np.zeros((production.shape[0], len(lay.sellers), production.shape[2]))
-    for line in np.flatnonzero(lay.line_seller >= 0):  # views, in line order: no copies
-        made[:, lay.line_seller[line]] += production[:, line]
+    for seller, lines in enumerate(lay.seller_lines):  # views, in line order: no copies
+        for line in lines:
+            made[:, seller] += production[:, line]
     return made
 
 
@@ -121,16 +132,44 @@ class _Groups:
         return out
 
 
-def order_pass(lay: Layout, made: np.ndarray, rows: slice, res: Results) -> None:
-    """First in, first out per supplier, on (sample x supplier) and (sample x order) arrays."""
-    n_s, _, months = made.shape
+@dataclass
+class OrderFlows:
+    """What the stock pass and the lead times need from the order book, month-major."""
+
+    received: np.ndarray  # (M, c, H) deliveries to each holder
+    queue: np.ndarray  # (M, c, Q) rounds owed by each supplier on orders signed by then
+    held: np.ndarray  # (M, c, Q) rounds held at the supplier at month end
+
+
+def order_pass(
+    lay: Layout, made: np.ndarray, rows: slice, res: Results, full: bool
+) -> OrderFlows:
+    """First in, first out per supplier, on (sample x supplier) and (sample x order) arrays.
+
+    Per-order flows are reduced as they are computed (yearly sums, year-end backlog,
+    rounds delivered on time); per-supplier and per-holder flows are kept by month.
+    """
+    n_s, n_q, months = made.shape
     made = np.ascontiguousarray(made.transpose(2, 0, 1))  # (M, S, Q)
-    per_seller = _Groups.of(lay.order_seller, len(lay.sellers))
+    per_seller = _Groups.of(lay.order_seller, n_q)
+    per_holder = _Groups.of(lay.order_holder, len(lay.holder_ids))
     remaining = res.order_quantity[rows].copy()
-    held = np.zeros((n_s, len(lay.sellers)))
+    held = np.zeros((n_s, n_q))
     seg_first = np.searchsorted(lay.order_seller, lay.order_seller, side="left")
-    deliveries, backlog = by_month(res.deliveries), by_month(res.backlog)
-    held_at, sold = by_month(res.held), by_month(res.sold_elsewhere)
+    year_of, last_of_year = lay.year_of_month, lay.last_month_of_year
+    n_o = remaining.shape[1]
+    yearly = np.zeros((len(lay.years), n_s, n_o))
+    year_backlog = np.zeros((len(lay.years), n_s, n_o))
+    on_time = np.zeros((n_s, n_o))
+    flows = OrderFlows(
+        received=np.zeros((months, n_s, len(lay.holder_ids))),
+        queue=np.empty((months, n_s, n_q)),
+        held=np.empty((months, n_s, n_q)),
+    )
+    seller_del, seller_back = by_month(res.seller_deliveries), by_month(res.seller_backlog)
+    sold = by_month(res.sold_elsewhere)
+    if full:
+        deliveries, backlog = by_month(res.full.deliveries), by_month(res.full.backlog)
     for m in range(months):
         available = held + made[m]
         open_now = remaining * (lay.order_open[None, :] <= m)
@@ -138,22 +177,37 @@ def order_pass(lay: Layout, made: np.ndarray, rows: slice, res: Results) -> None
         before = before - before[:, seg_first]
         delivered = np.clip(available[:, lay.order_seller] - before, 0.0, open_now)
         remaining -= delivered
+        signed = lay.order_signed[None, :] <= m
+        owed = remaining * signed
         left = available - per_seller.sum(delivered)
         held = left * lay.seller_keeps[None, :]
         sold[m, rows] = left - held
-        deliveries[m, rows] = delivered
-        backlog[m, rows] = remaining * (lay.order_signed[None, :] <= m)
-        held_at[m, rows] = held
+        yearly[year_of[m]] += delivered
+        on_time += delivered * (m <= lay.order_end)[None, :]
+        if last_of_year[m]:
+            year_backlog[year_of[m]] = owed
+        seller_del[m, rows] = per_seller.sum(delivered)
+        seller_back[m, rows] = per_seller.sum(owed)
+        flows.queue[m] = per_seller.sum(owed + delivered * signed)
+        flows.held[m] = held
+        flows.received[m] = per_holder.sum(delivered)
+        if full:
+            deliveries[m, rows] = delivered
+            backlog[m, rows] = owed
+    by_month(res.held)[:, rows] = flows.held
+    res.order_year_deliveries[rows] = yearly.transpose(1, 2, 0)
+    res.order_year_backlog[rows] = year_backlog.transpose(1, 2, 0)
+    res.order_on_time[rows] = on_time
+    return flows
 
 
-def stock_pass(lay: Layout, holders: HolderDraws, rows: slice, res: Results) -> None:
+def stock_pass(lay: Layout, holders: HolderDraws, flows: OrderFlows, rows: slice, res: Results) -> None:
     """Deliveries in, transfers (limited to what the sender holds), consumption out."""
     months = res.stock.shape[2]
     n_h = len(lay.holder_ids)
     tracked = np.arange(months)[:, None] >= holders.start[None, :]  # (M, H)
     received = by_month(res.received)[:, rows]
-    received[...] = _Groups.of(lay.order_holder, n_h).sum(by_month(res.deliveries)[:, rows])
-    received *= tracked[:, None, :]
+    received[...] = flows.received * tracked[:, None, :]
     stock_at, short = by_month(res.stock)[:, rows], by_month(res.shortfall)[:, rows]
     got_at, sent_at = by_month(res.transfers_in)[:, rows], by_month(res.transfers_out)[:, rows]
     sends, gets = _Groups.of(holders.sender, n_h), _Groups.of(holders.recipient, n_h)
@@ -178,7 +232,9 @@ def stock_pass(lay: Layout, holders: HolderDraws, rows: slice, res: Results) -> 
         stock_at[m] = stock
 
 
-def lead_times(lay: Layout, made: np.ndarray, rows: slice, res: Results) -> None:
+def lead_times(
+    lay: Layout, made: np.ndarray, flows: OrderFlows, rows: slice, res: Results
+) -> None:
     """Months until a new one-round order placed in month t would be delivered (NaN: never).
 
     It queues behind every order of the same supplier signed by t (first in, first
@@ -190,14 +246,12 @@ def lead_times(lay: Layout, made: np.ndarray, rows: slice, res: Results) -> None
     flat month-major arrays with an infinite sentinel month (no bounds checks).
     """
     n_s, n_q, months = made.shape
-    signed_by = lay.order_signed[None, None, :] <= np.arange(months)[:, None, None]
-    owed = by_month(res.backlog)[:, rows] + by_month(res.deliveries)[:, rows]
-    queue = _Groups.of(lay.order_seller, n_q).sum(owed * signed_by)  # (M, S, Q)
+    queue = flows.queue  # (M, S, Q)
     cum = np.empty((months + 1, n_s, n_q))
     np.cumsum(made.transpose(2, 0, 1), axis=0, out=cum[:months])
     cum[months] = np.inf
     target = queue + 1.0
-    target[1:] += cum[: months - 1] - by_month(res.held)[:-1, rows]
+    target[1:] += cum[: months - 1] - flows.held[:-1]
     target -= 1e-9 * np.abs(target)  # reached when cum[m] >= target (relative tolerance)
     # int32 indices: half the memory traffic of int64 (checked to fit below).
     index = np.int32 if (months + 1) * n_s * n_q < 2**31 else np.int64

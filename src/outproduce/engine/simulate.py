@@ -27,7 +27,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from outproduce.engine.capacity import CHUNK, capacity_chunk, draw_capacity_inputs
+from outproduce.engine.capacity import capacity_chunk, draw_capacity_inputs
+from outproduce.engine.decisions import follow_contracts
+from outproduce.engine.inputs import InputTable
 from outproduce.engine.layout import (
     DAYS_PER_MONTH,
     INPUTS,
@@ -38,6 +40,7 @@ from outproduce.engine.layout import (
 )
 from outproduce.engine.outages import availability
 from outproduce.engine.passes import (
+    Chunk,
     lead_times,
     month_major,
     order_pass,
@@ -45,92 +48,182 @@ from outproduce.engine.passes import (
     seller_output,
     stock_pass,
 )
-from outproduce.engine.results import Results
+from outproduce.engine.results import Full, Results
 from outproduce.scenario.model import Scenario
 
 __all__ = ["DAYS_PER_MONTH", "INPUTS", "Layout", "Results", "layout", "run", "seller_output"]
+
+#: Bytes of (sample x line x month) floats one chunk may hold: small enough to stay
+#: near the cache and to bound memory, large enough that the month loops are few.
+CHUNK_BYTES = 32 * 2**20
+
+
+def chunk_size(lines: int, months: int, orders: int = 0) -> int:
+    """Samples per chunk so a chunk's largest arrays stay within ``CHUNK_BYTES``."""
+    per_sample = 8 * months * max(lines, orders, 1)
+    return int(np.clip(CHUNK_BYTES // per_sample, 32, 4096))
 
 
 def run(
     scenario: Scenario,
     samples: int,
     seed: int,
-    chunk: int = CHUNK,
-    keep_capacity: bool = True,
+    chunk: int | None = None,
     workers: int | None = None,
     quantities: dict[str, np.ndarray] | None = None,
+    inputs: InputTable | None = None,
+    full: bool = False,
+    weights: np.ndarray | None = None,
+    groups: np.ndarray | None = None,
+    decisions: dict[str, np.ndarray] | None = None,
 ) -> Results:
     """Simulate every month of the horizon for ``samples`` samples.
 
-    ``keep_capacity=False`` drops the (sample x line x month) capacity array from the
-    results (production is kept): it halves peak memory for large runs. ``workers``
+    Every draw comes from ``inputs`` (default: the seeded streams of ``seed``). ``workers``
     threads (default: one per core) compute chunks of samples side by side (numpy
     releases the interpreter lock in its loops); every chunk writes its own rows from
-    its own draws, so the numbers are the same for any number of workers.
+    its own draws, so the numbers are the same for any chunk size and number of workers.
+
+    What is kept is reduced inside the chunk loop (see ``Results``): ``groups`` (G, L)
+    selects lines whose production, times ``weights`` (S, L) (default 1), is summed per
+    sample and month (default: one group of every line making rounds). ``full=True``
+    also keeps the (sample x line x month) and (sample x order x month) arrays.
     ``quantities`` gives named contracts a quantity per sample (an analysis that derives
     orders from uncertain budgets); other contracts keep the scenario's quantity.
+    ``decisions`` maps a supplier to the lead time (months, per sample) of the
+    *follow contracts* rule: it builds what the supplier's contracts ask beyond its
+    planned capacity (``decisions.follow_contracts``).
     """
-    lay = layout(scenario)
-    draws = draw_capacity_inputs(scenario, samples, seed)
+    table = InputTable(seed, samples) if inputs is None else inputs
+    decisions = decisions or {}
+    lay = layout(scenario, tuple(decisions))
+    draws = draw_capacity_inputs(scenario, table)
     months = draws.months
-    avail = availability(scenario, lay.line_ids, samples, seed, months)
-    bom = draw_bill_of_materials(scenario, lay.inputs, samples, seed)
-    holders = draw_holders(scenario, samples, seed, months)
-    n_l, n_p, n_i = len(lay.line_ids), len(lay.pools), len(lay.inputs)
+    avail = availability(scenario, lay.line_ids[: lay.planned_lines], samples, seed, months)
+    bom = draw_bill_of_materials(scenario, lay.inputs, table)
+    holders = draw_holders(scenario, table, months)
+    n_l, n_p, n_i, n_y = len(lay.line_ids), len(lay.pools), len(lay.inputs), len(lay.years)
     n_o, n_q, n_h = len(lay.order_ids), len(lay.sellers), len(lay.holder_ids)
-    unconstrained = not lay.inputs
-    ordered = np.broadcast_to(lay.order_quantity, (samples, len(lay.order_ids))).copy()
+    if groups is None:
+        groups = lay.rounds[None, :]
+    group_lines = [np.flatnonzero(g) for g in np.asarray(groups, dtype=bool)]
+    ordered = np.broadcast_to(lay.order_quantity, (samples, n_o)).copy()
     for contract_id, values in (quantities or {}).items():
         ordered[:, lay.order_ids.index(contract_id)] = np.maximum(values, 0.0)
     res = Results(
         layout=lay,
-        capacity=np.empty((samples, n_l if keep_capacity else 0, months)),
-        production=np.empty((samples, n_l, months)),
-        # Without constrained inputs nothing ever binds: a read-only view costs no memory.
-        binding=np.broadcast_to(np.int8(-1), (samples, n_l, months))
-        if unconstrained
-        else np.full((samples, n_l, months), -1, dtype=np.int8),
-        pool_stock=np.zeros((samples, n_p, n_i, months)),
-        deliveries=month_major((samples, n_o, months)),
-        backlog=month_major((samples, n_o, months)),
+        inputs=table,
+        year=lay.years,
+        group_output=np.zeros((samples, len(group_lines), months)),
+        line_year_capacity=np.zeros((samples, n_l, n_y)),
+        line_year_production=np.zeros((samples, n_l, n_y)),
+        binding_count=np.zeros((n_l, n_i + 1, months), dtype=np.int64),
+        pool_stock_year=np.zeros((samples, n_p, n_i, n_y)),
+        order_year_deliveries=np.zeros((samples, n_o, n_y)),
+        order_year_backlog=np.zeros((samples, n_o, n_y)),
+        order_on_time=np.zeros((samples, n_o)),
+        order_quantity=ordered,
+        seller_deliveries=month_major((samples, n_q, months)),
+        seller_backlog=month_major((samples, n_q, months)),
         held=month_major((samples, n_q, months)),
         sold_elsewhere=month_major((samples, n_q, months)),
         lead_time=month_major((samples, n_q, months)),
+        built=np.zeros((samples, n_q, months)),
         stock=month_major((samples, n_h, months)),
         shortfall=month_major((samples, n_h, months)),
         consumption=holders.consumption.transpose(1, 2, 0),
         received=month_major((samples, n_h, months)),
         transfers_in=month_major((samples, n_h, months)),
         transfers_out=month_major((samples, n_h, months)),
-        order_quantity=ordered,
+        full=Full(
+            capacity=np.empty((samples, n_l, months)),
+            production=np.empty((samples, n_l, months)),
+            binding=np.full((samples, n_l, months), -1, dtype=np.int8),
+            pool_stock=np.zeros((samples, n_p, n_i, months)),
+            deliveries=month_major((samples, n_o, months)),
+            backlog=month_major((samples, n_o, months)),
+        )
+        if full
+        else None,
     )
+    chunk = chunk or chunk_size(n_l, months, n_o)
+    chunks = [slice(b, min(b + chunk, samples)) for b in range(0, samples, chunk)]
+    counts: list[np.ndarray | None] = [None] * len(chunks)
 
-    # Every sample is independent of the others: the whole chain runs a chunk at a time.
-    # Capacity is written straight into production; the input pass then lowers the
-    # output of the lines whose inputs run short, in place.
-    def one_chunk(rows: slice) -> None:
-        cap = res.production[rows]
+    # Every sample is independent of the others: the whole chain runs a chunk at a time,
+    # in arrays local to the chunk, and keeps only what the results hold.
+    def one_chunk(number: int) -> None:
+        rows = chunks[number]
+        n = rows.stop - rows.start
+        part = Chunk(
+            rows=rows,
+            production=np.zeros((n, n_l, months)),
+            binding=np.full((n, n_l, months), -1, dtype=np.int8),
+            pool_stock=np.zeros((n, n_p, n_i, months)),
+        )
+        cap = part.production  # capacity first; the input pass lowers it in place
         capacity_chunk(draws, rows, cap)
+        for seller, lead in decisions.items():
+            k = lay.sellers.index(seller)
+            line = next((i for i, q in lay.built.items() if q == k), None)
+            if line is not None:
+                follow_contracts(lay, k, res.order_quantity[rows], lead[rows], cap, line)
+                res.built[rows, k] = cap[:, line]
         for index, running in avail.items():
             cap[:, index, :] *= running[rows]
-        if keep_capacity:
-            res.capacity[rows] = cap
-        if not unconstrained:
-            production_pass(lay, bom[rows], rows, res)
+        np.add.reduceat(cap, lay.year_start, axis=2, out=res.line_year_capacity[rows])
+        if full:
+            res.full.capacity[rows] = cap
+        production_pass(lay, bom, part)
+        production = part.production
+        np.add.reduceat(production, lay.year_start, axis=2, out=res.line_year_production[rows])
+        weight = None if weights is None else weights[rows]
+        for g, lines in enumerate(group_lines):
+            total = res.group_output[rows, g]
+            for line in lines:  # in line order: the same sums for any chunk
+                total += production[:, line] if weight is None else (
+                    production[:, line] * weight[:, line, None]
+                )
+        if n_i:  # without constrained inputs nothing binds: nothing to count
+            counts[number] = np.stack(
+                [(part.binding == i).sum(axis=0) for i in range(-1, n_i)], axis=1
+            )
+        res.pool_stock_year[rows] = part.pool_stock[..., lay.last_month_of_year]
+        if full:
+            res.full.production[rows] = production
+            res.full.binding[rows] = part.binding
+            res.full.pool_stock[rows] = part.pool_stock
         if lay.order_ids:
-            made = seller_output(lay, res.production[rows])
-            order_pass(lay, made, rows, res)
-            lead_times(lay, made, rows, res)
-        if lay.holder_ids:
-            stock_pass(lay, holders, rows, res)
+            made = seller_output(lay, production)
+            flows = order_pass(lay, made, rows, res, full)
+            lead_times(lay, made, flows, rows, res)
+            if lay.holder_ids:
+                stock_pass(lay, holders, flows, rows, res)
+        elif lay.holder_ids:
+            stock_pass(lay, holders, _no_orders(n, n_h, months), rows, res)
 
-    chunks = [slice(b, min(b + chunk, samples)) for b in range(0, samples, chunk)]
     draws.plan  # noqa: B018 - built once here, not raced for by the workers
     workers = (os.cpu_count() or 1) if workers is None else workers
     if workers > 1 and len(chunks) > 1:
         with ThreadPoolExecutor(min(workers, len(chunks))) as pool:
-            list(pool.map(one_chunk, chunks))
+            list(pool.map(one_chunk, range(len(chunks))))
     else:
-        for rows in chunks:
-            one_chunk(rows)
+        for number in range(len(chunks)):
+            one_chunk(number)
+    if n_i:
+        for counted in counts:
+            res.binding_count += counted
+    else:
+        res.binding_count[:, 0, :] = samples
     return res
+
+
+def _no_orders(samples: int, holders: int, months: int):
+    """Order flows of a scenario without contracts: nothing is received."""
+    from outproduce.engine.passes import OrderFlows
+
+    return OrderFlows(
+        received=np.zeros((months, samples, holders)),
+        queue=np.zeros((months, samples, 0)),
+        held=np.zeros((months, samples, 0)),
+    )
