@@ -181,7 +181,6 @@ def test_chunk_size_and_worker_count_change_no_number():
         "line_year_production",
         "binding_count",
         "order_year_deliveries",
-        "order_year_backlog",
         "order_on_time",
         "seller_deliveries",
         "seller_backlog",

@@ -241,8 +241,6 @@ def test_chain_matches_reference_and_keeps_its_invariants(scenario):
     assert np.allclose(res.line_year_capacity, yearly(res.capacity))
     assert np.allclose(res.order_year_deliveries, yearly(res.deliveries))
     assert np.allclose(res.group_output[:, 0], res.production[:, lay.rounds].sum(axis=1))
-    ends = np.array([np.flatnonzero(lay.year_of_month == y)[-1] for y in range(len(lay.years))])
-    assert np.allclose(res.order_year_backlog, res.backlog[:, :, ends])
     by_end = np.arange(res.deliveries.shape[2])[None, :] <= lay.order_end[:, None]
     assert np.allclose(res.order_on_time, (res.deliveries * by_end[None]).sum(axis=2))
     for q in range(len(lay.sellers)):

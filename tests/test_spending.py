@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from outproduce import load_scenario, load_table, spending, summarise_spending
-from outproduce.analyses.spending import pathway
+from outproduce.analyses.pathways import pathway
 from outproduce.errors import InputError
 
 YEARS = np.arange(2024, 2037)

@@ -11,130 +11,83 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from outproduce.analyses.simulation import attrs, month_quantile, resolve, run_scenario
+from outproduce.analyses.crossover import at_least, crossover_months, crossover_stats
+from outproduce.analyses.run import Run, of_run
 from outproduce.data.catalog import BLOCS
-from outproduce.engine.sampling import uniforms
-from outproduce.engine.timegrid import month_grid
 from outproduce.errors import InputError
 from outproduce.scenario.model import Scenario, parse_month
-from outproduce.scenario.uncertain import ppf
 from outproduce.speech import SPEECH_MONTH
 
 
-def conversion_factors(scenario: Scenario, samples: int, seed: int) -> dict[str, np.ndarray]:
-    """155mm-equivalent factor per calibre, one draw per sample (shared by all lines)."""
-    return {
-        calibre: ppf(value, uniforms(seed, f"assumption:conversion_155eq:{calibre}", samples))
-        for calibre, value in scenario.assumptions.conversion_155eq.items()
-    }
-
-
 def balance(
-    scenario: Scenario | str | Path = "baseline",
+    scenario: Run | Scenario | str | Path = "baseline",
     samples: int | None = None,
     seed: int | None = None,
 ) -> xr.Dataset:
     """Monthly output of both blocs per sample, in 155mm-equivalent rounds per month.
 
-    Returns a Dataset with ``output`` (sample, bloc, month), ``line_output``
-    (sample, line, month), ``adversary_production`` (sample, month: Russian output
-    without transfers), ``ahead`` (sample, month), and ``crossover`` and
-    ``crossover_production_only`` (sample; NaT where the alliance is not durably
-    ahead within the horizon).
+    A view of a run (``outproduce.run``); given a scenario, it runs it first. Returns a
+    Dataset with ``output`` (sample, bloc, month), ``adversary_production`` (sample,
+    month: the adversary's own output, without transfers), ``alliance_planned``
+    (sample, month: the alliance without capacity its decision rule built),
+    ``line_output`` (sample, line, year: 155mm-equivalent rounds a year), ``ahead``
+    (sample, month), and ``crossover``, ``crossover_production_only`` and
+    ``crossover_planned`` (sample; NaT where the alliance is not durably ahead).
     """
-    scenario = resolve(scenario)
-    rounds = {k: v for k, v in scenario.lines.items() if v.product_class == "rounds"}
+    the_run = of_run(scenario, samples, seed)
+    ds = the_run.dataset
+    rounds = ds["line_product"] == "rounds"
     for bloc in ("alliance", "adversary"):
-        if not any(line.bloc == bloc for line in rounds.values()):
+        if not bool((rounds & (ds["line_bloc"] == bloc)).any()):
             raise InputError(
                 f"the scenario has no {bloc} line making rounds; expected at least one per bloc",
-                file=scenario.origin,
+                file=the_run.scenario.origin,
                 field="lines",
             )
-    results, samples, seed = run_scenario(scenario, samples, seed)
-    keep = results.layout.rounds
-    line_ids = [i for i, k in zip(results.layout.line_ids, keep, strict=True) if k]
-    factors = conversion_factors(scenario, samples, seed)
-    factor = np.stack([factors[rounds[i].calibre] for i in line_ids], axis=1)
-    line_output = results.production[:, keep, :] * factor[:, :, None]
-    bloc_of = np.array([rounds[i].bloc for i in line_ids])
-    output = np.stack([line_output[:, bloc_of == b, :].sum(axis=1) for b in BLOCS], axis=1)
-
-    measure_of = np.array([rounds[i].measure for i in line_ids])
-    production = line_output[:, (bloc_of == "adversary") & (measure_of != "transfer"), :].sum(1)
-    ahead = at_least(output[:, 0, :], output[:, 1, :])
-    months = month_grid(scenario.horizon).astype("datetime64[ns]")
-
-    return xr.Dataset(
+    series = ds["series_output"]
+    output = series.sel(series=list(BLOCS)).rename(series="bloc").drop_vars("bloc")
+    alliance, adversary = series.sel(series="alliance"), series.sel(series="adversary")
+    production = series.sel(series="russia").values
+    planned = series.sel(series="alliance_planned").values
+    ahead = at_least(alliance.values, adversary.values)
+    months = ds["month"].values
+    keep = rounds.values
+    line_output = ds["line_year_production"].isel(line=keep) * ds["line_factor"].isel(line=keep)
+    result = xr.Dataset(
         {
-            "output": (("sample", "bloc", "month"), output),
-            "line_output": (("sample", "line", "month"), line_output),
+            "output": (("sample", "bloc", "month"), output.values),
             "adversary_production": (("sample", "month"), production),
+            "alliance_planned": (("sample", "month"), planned),
+            "line_output": line_output,
+            "series_output": series,
             "ahead": (("sample", "month"), ahead),
             "crossover": (("sample",), crossover_months(ahead, months)),
             "crossover_production_only": (
                 ("sample",),
-                crossover_months(at_least(output[:, 0, :], production), months),
+                crossover_months(at_least(alliance.values, production), months),
+            ),
+            "crossover_planned": (
+                ("sample",),
+                crossover_months(at_least(planned, adversary.values), months),
             ),
         },
-        coords={
-            "sample": np.arange(samples),
-            "bloc": list(BLOCS),
-            "month": months,
-            "line": line_ids,
-            "line_bloc": ("line", bloc_of),
-            "line_calibre": ("line", [rounds[i].calibre for i in line_ids]),
-            "line_country": ("line", [rounds[i].country for i in line_ids]),
-            "line_measure": ("line", measure_of),
-        },
-        attrs=attrs(
-            scenario, samples, seed, "Ammunition balance, 155mm-equivalent rounds per month"
-        )
+        coords={"sample": ds["sample"].values, "bloc": list(BLOCS), "month": months},
+        attrs=dict(ds.attrs)
         | {
+            "title": "Ammunition balance, 155mm-equivalent rounds per month",
             "units": "155mm-equivalent rounds per month",
             "crossover_definition": "first month from which alliance >= adversary "
             "in every later month of the horizon",
         },
     )
-
-
-def at_least(ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
-    """Ours >= theirs, counting ties within 1e-9 (relative, or 1e-9 rounds) as ahead.
-
-    Float noise is not a lead: increments that cancel (a line stepping down to zero)
-    leave residues of about 1e-17 whose sign depends on the order of summation.
-    """
-    return ours >= theirs * (1 - 1e-9) - 1e-9
-
-
-def crossover_index(ahead: np.ndarray) -> np.ndarray:
-    """Per sample, first month index from which ``ahead`` holds to the end; -1 if none."""
-    stays = np.flip(np.logical_and.accumulate(np.flip(ahead, axis=1), axis=1), axis=1)
-    first = np.argmax(stays, axis=1)
-    return np.where(stays[:, -1], first, -1)
-
-
-def crossover_months(ahead: np.ndarray, months: np.ndarray) -> np.ndarray:
-    """Sustained-crossover month per sample (NaT where the alliance is not durably ahead)."""
-    index = crossover_index(ahead)
-    result = np.full(len(index), np.datetime64("NaT"), dtype="datetime64[ns]")
-    result[index >= 0] = months[index[index >= 0]]
+    result["line_output"].attrs = {"units": "155mm-equivalent rounds per year"}
     return result
-
-
-def crossover_stats(months: np.ndarray) -> dict[str, str | float | None]:
-    """P10/P50/P90 crossover month (None: never within the horizon) and its probability."""
-    return {
-        "p10": month_quantile(months, 0.1),
-        "p50": month_quantile(months, 0.5),
-        "p90": month_quantile(months, 0.9),
-        "prob_within_horizon": float((~np.isnat(months)).mean()),
-    }
 
 
 def month_index(ds: xr.Dataset, at: str, origin: str | None = None) -> int:

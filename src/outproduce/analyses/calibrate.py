@@ -25,13 +25,13 @@ an "at least" bound is below P90, an "at most" bound above P10.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
-from outproduce.analyses.simulation import attrs, resolve, run_scenario
 from outproduce.data.catalog import (
     NON_EUROPEAN_ALLIES,
     PUBLISHED_GRADES,
@@ -39,6 +39,10 @@ from outproduce.data.catalog import (
     grade_of,
     load_table,
 )
+from outproduce.engine.capacity import capacity_chunk, draw_capacity_inputs
+from outproduce.engine.inputs import InputTable
+from outproduce.engine.outages import availability
+from outproduce.engine.simulate import CHUNK_BYTES
 from outproduce.engine.timegrid import month_grid, month_offset
 from outproduce.scenario.model import Scenario
 
@@ -107,24 +111,30 @@ def _inside(low: float, central: float, high: float, p10: float, p90: float) -> 
     return bool(p10 <= high)
 
 
-def calibrate(
-    scenario: Scenario | str | Path = "baseline",
-    samples: int | None = None,
-    seed: int | None = None,
-) -> Calibration:
-    """Compare the scenario with every comparable published estimate.
+@dataclass
+class Probes:
+    """What the run must measure for each published estimate."""
+
+    records: list[dict[str, Any]]  # metadata of every estimate, with its status
+    lines: list[list[int]]  # per compared estimate: indices of its lines
+    kind: list[str]  # per compared estimate: "capacity", "stated" or "complete"
+    first: list[int]
+    last: list[int]
+    unit: list[str] = field(default_factory=list)
+    complete_lines: list[np.ndarray] = field(default_factory=list)  # (L,) masks, engine sums
+
+
+def estimate_probes(scenario: Scenario, line_ids: list[str]) -> Probes:
+    """Which lines, months and quantity answer each packaged published estimate.
 
     Estimates whose entity has no line in the scenario (e.g. Canada in a scenario
     without Canadian lines) or whose period lies outside the horizon are listed with
     ``status`` saying why and left out of the coverage.
     """
-    scenario = resolve(scenario)
-    results, samples, seed = run_scenario(_as_published(scenario, True), samples, seed)
-    stated, _, _ = run_scenario(_as_published(scenario, False), samples, seed)
-    line_index = {line_id: i for i, line_id in enumerate(results.layout.line_ids)}
+    line_index = {line_id: i for i, line_id in enumerate(line_ids)}
     eu = set(load_table("allies").query("eu_member == 'true'")["iso3"])
     n_months = len(month_grid(scenario.horizon))
-    rows = []
+    probes = Probes(records=[], lines=[], kind=[], first=[], last=[], unit=[])
     for row in load_table("published_estimates").to_dict("records"):
         members = _members(row["entity"], scenario, eu)
         first = month_offset(row["period_start"], scenario.horizon)
@@ -144,35 +154,125 @@ def calibrate(
             "grade": grade_of(row["source_id"]),
             "used_by": row["used_by"],
             "source_id": row["source_id"],
+            "status": "compared",
         }
         if not members:
-            rows.append(record | {"status": f"no line of {row['entity']} in the scenario"})
-            continue
-        if first < 0 or last >= n_months:
-            rows.append(record | {"status": "period outside the horizon"})
+            record["status"] = f"no line of {row['entity']} in the scenario"
+        elif first < 0 or last >= n_months:
+            record["status"] = "period outside the horizon"
+        probes.records.append(record)
+        if record["status"] != "compared":
             continue
         index = [line_index[m] for m in members]
         if row["measure"] == "capacity":
-            series = stated.capacity[:, index, :].sum(axis=1)
+            kind = "capacity"
         elif row["counts"] == "complete":
-            series = results.production[:, index, :].sum(axis=1)
+            kind = "complete"
+            mask = np.zeros(len(line_ids), dtype=bool)
+            mask[index] = True
+            probes.complete_lines.append(mask)
         else:
-            series = results.capacity[:, index, :].sum(axis=1)
-        value = _period_value(series, first, last, row["unit"])
-        p10, p50, p90 = np.quantile(value, [0.1, 0.5, 0.9])
-        inside = _inside(
-            row["value_low"], row["value_central"], row["value_high"], float(p10), float(p90)
-        )
-        rows.append(
-            record
-            | {"p10": float(p10), "p50": float(p50), "p90": float(p90), "inside": inside}
-            | {"status": "compared"}
-        )
+            kind = "stated"
+        probes.lines.append(index)
+        probes.kind.append(kind)
+        probes.first.append(first)
+        probes.last.append(last)
+        probes.unit.append(row["unit"])
+    return probes
+
+
+def probe_values(
+    scenario: Scenario, table: InputTable, probes: Probes, complete: np.ndarray
+) -> xr.Dataset:
+    """Per sample, the model's value of every compared estimate, in its unit.
+
+    ``complete`` (sample, C, month) is the engine's production of the complete-round
+    estimates' lines. Capacities as publications count them (no counted share; with
+    utilisation 1 for stated capacity) are the same draws with those two changes, for
+    the estimates' lines only, a chunk of samples at a time.
+    """
+    samples = table.samples
+    wanted = sorted(
+        {i for lines, k in zip(probes.lines, probes.kind, strict=True) if k != "complete" for i in lines}
+    )
+    ids = list(scenario.lines)
+    sub = scenario.model_copy(update={"lines": {ids[i]: scenario.lines[ids[i]] for i in wanted}})
+    position = {line: k for k, line in enumerate(wanted)}
+    values = np.full((samples, len(probes.kind)), np.nan)
+    n_complete = 0
+    variants = {}
+    for kind, utilisation in (("stated", True), ("capacity", False)):
+        if kind in probes.kind and wanted:
+            variants[kind] = draw_capacity_inputs(_as_published(sub, utilisation), table.shadow())
+    months = len(month_grid(scenario.horizon))
+    avail = availability(sub, list(sub.lines), samples, table.seed, months)
+    step = max(1, CHUNK_BYTES // (8 * months * max(len(wanted), 1)))
+    for begin in range(0, samples, step):
+        rows = slice(begin, min(begin + step, samples))
+        capacity = {}
+        for kind, draws in variants.items():
+            cap = capacity_chunk(draws, rows, np.zeros((rows.stop - rows.start, len(wanted), months)))
+            for index, running in avail.items():
+                cap[:, index, :] *= running[rows]
+            capacity[kind] = cap
+        for e, kind in enumerate(probes.kind):
+            if kind == "complete":
+                continue
+            series = capacity[kind][:, [position[i] for i in probes.lines[e]], :].sum(axis=1)
+            values[rows, e] = _period_value(
+                series, probes.first[e], probes.last[e], probes.unit[e]
+            )
+    for e, kind in enumerate(probes.kind):
+        if kind == "complete":
+            values[:, e] = _period_value(
+                complete[:, n_complete], probes.first[e], probes.last[e], probes.unit[e]
+            )
+            n_complete += 1
+    compared = [r["id"] for r in probes.records if r["status"] == "compared"]
+    frame = pd.DataFrame(probes.records)
+    return xr.Dataset(
+        {"estimate_value": (("sample", "compared_estimate"), values)},
+        coords={
+            "compared_estimate": compared,
+            "estimate": frame["id"].to_numpy(),
+            **{
+                f"estimate_{column}": ("estimate", frame[column].to_numpy())
+                for column in frame.columns
+                if column != "id"
+            },
+        },
+    )
+
+
+def calibrate(
+    scenario: Any = "baseline", samples: int | None = None, seed: int | None = None
+) -> Calibration:
+    """Compare a run with every comparable published estimate (a view of the run).
+
+    Given a scenario (a name, a path or a Scenario) rather than a run, it runs it first.
+    """
+    from outproduce.analyses.run import of_run  # the run imports the probes from here
+
+    ds = of_run(scenario, samples, seed).dataset
+    columns = [str(c)[len("estimate_") :] for c in ds.coords if str(c).startswith("estimate_")]
+    frame = pd.DataFrame({"id": ds["estimate"].values} | {c: ds[f"estimate_{c}"].values for c in columns})
+    quantiles = ds["estimate_value"].quantile([0.1, 0.5, 0.9], dim="sample")
+    rows = []
+    for record in frame.to_dict("records"):
+        if record["status"] == "compared":
+            p10, p50, p90 = (float(v) for v in quantiles.sel(compared_estimate=record["id"]).values)
+            inside = _inside(
+                record["published_low"], record["published"], record["published_high"], p10, p90
+            )
+            record = record | {"p10": p10, "p50": p50, "p90": p90, "inside": inside}
+        rows.append(record)
     frame = pd.DataFrame(rows)
+    status = frame.pop("status")
+    frame["status"] = status
     return Calibration(
         estimates=frame,
         coverage=coverage(frame),
-        attrs=attrs(scenario, samples, seed, "Calibration against published estimates"),
+        attrs=dict(ds.attrs) | {"title": "Calibration against published estimates"},
     )
 
 

@@ -24,8 +24,8 @@ import numpy as np
 import xarray as xr
 
 from outproduce.analyses.balance import balance, crossover_stats, month_index
-from outproduce.analyses.simulation import resolve
-from outproduce.data.catalog import NON_EUROPEAN_ALLIES, WEAK_GRADES, grade_of
+from outproduce.analyses.run import Run, of_run
+from outproduce.data.catalog import WEAK_GRADES, grade_of
 from outproduce.errors import InputError
 from outproduce.scenario.model import Scenario, month_number
 from outproduce.speech import CLAIM, SPEECH_MONTH
@@ -84,27 +84,26 @@ def _evidence(scenario: Scenario, at: str) -> list[dict[str, str]]:
 
 
 def claim(
-    scenario: Scenario | str | Path = "baseline",
+    scenario: Run | Scenario | str | Path = "baseline",
     samples: int | None = None,
     seed: int | None = None,
     at: str = SPEECH_MONTH,
 ) -> Claim:
-    """Test the speech's claim in month ``at`` (default: the speech, 2025-11)."""
-    scenario = resolve(scenario)
-    return claim_from_balance(balance(scenario, samples=samples, seed=seed), scenario, at)
+    """Test the speech's claim in month ``at`` (default: the speech, 2025-11).
+
+    A view of a run; given a scenario, it runs it first.
+    """
+    the_run = of_run(scenario, samples, seed)
+    return claim_from_balance(balance(the_run), the_run.scenario, at)
 
 
 def claim_from_balance(ds: xr.Dataset, scenario: Scenario, at: str = SPEECH_MONTH) -> Claim:
     """The claim's test as a view on a balance run of ``scenario`` (no engine call)."""
     m = month_index(ds, at, scenario.origin)
-    yearly = ds["line_output"].isel(month=m).values * 12  # (sample, line), 155mm-eq a year
+    series = ds["series_output"].isel(month=m) * 12  # (sample, series), 155mm-eq a year
     bloc = ds["line_bloc"].values
     measure = ds["line_measure"].values
-    country = ds["line_country"].values
-    alliance = bloc == "alliance"
-    europe = alliance & ~np.isin(country, NON_EUROPEAN_ALLIES)
     russia = (bloc == "adversary") & (measure != "transfer")
-    transfers = (bloc == "adversary") & (measure == "transfer")
     if not russia.any():
         raise InputError(
             "the claim compares the allies with Russia's own production; expected an "
@@ -113,11 +112,8 @@ def claim_from_balance(ds: xr.Dataset, scenario: Scenario, at: str = SPEECH_MONT
             field="lines",
         )
     parts = {
-        "alliance": yearly[:, alliance].sum(1),
-        "europe": yearly[:, europe].sum(1),
-        "russia": yearly[:, russia].sum(1),
-        "transfers": yearly[:, transfers].sum(1),
-        "partners": yearly[:, bloc == "partners"].sum(1),
+        name: series.sel(series=name).values
+        for name in ("alliance", "europe", "russia", "transfers", "partners")
     }
     med = {k: float(np.median(v)) for k, v in parts.items()}
     p_russia = float(np.mean(parts["alliance"] >= parts["russia"]))

@@ -3,16 +3,18 @@
 "The money is there, the demand is there." Each ally's (or each pool's) rounds for
 ``contract_years`` years become one contract, signed in January of the first year,
 delivered by the end of the last, supplied by the alliance's lines as one pool, first
-in, first out (the engine's order book). Rounds no budget contract takes go to buyers
-outside the model (exports, earlier orders), so output made before the first contract
-is not a stock that fills later ones.
+in, first out. The budgets' contracts are an order book of their own (supplier
+``budgets:alliance``): beside the scenario's published contracts, not competing with
+them, and delivering to no holder's stock. Rounds no budget contract takes go to
+buyers outside the model (exports, earlier orders), so output made before the first
+contract is not a stock that fills later ones.
 
-Two views. *Planned capacity*: the engine's lines as the scenario has them — backlog,
-on-time share and the lead time of a new order. *Capacity follows contracts*:
-industry adds what signed contracts ask beyond today's output, once a new line can be
-built (``expansion_lead_months``), and only for deliveries still due by then; what is
-built stays. Annual contracts therefore never pay for a new line whose build takes
-longer than a year — the case for multi-year contracts, made by arithmetic.
+Industry's answer is the engine's capacity decision rule (``spending.capacity_rule``;
+``engine.decisions``): with ``follow_contracts`` it builds what signed contracts ask
+beyond planned capacity once a new line can be built (``expansion_lead_months``), only
+for deliveries still due by then, and keeps it. The view here reads one run: backlog,
+on-time share, the lead time of a new order, what was built, and the balance with and
+without the built capacity.
 """
 
 from __future__ import annotations
@@ -20,17 +22,12 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from outproduce.analyses.balance import at_least, balance, crossover_months
-from outproduce.analyses.simulation import delivered_on_time
-from outproduce.engine.sampling import uniforms
-from outproduce.engine.simulate import run
-from outproduce.engine.timegrid import month_grid, month_offset
-from outproduce.errors import InputError
+from outproduce.analyses.crossover import at_least, crossover_months
 from outproduce.scenario.model import Contract, Scenario
-from outproduce.scenario.uncertain import ppf
 
-#: The supplier of every budget contract: all alliance lines as one pool.
-SUPPLIER = "alliance"
+#: The supplier of every budget contract: all alliance lines as one pool, in a book of
+#: their own (see ``engine.layout.book_pool``).
+SUPPLIER = "budgets:alliance"
 POOL_BUYER = {"eu": "EU", "alliance": "NATO"}
 BLOC_POOLS_ONLY = (
     "the budget order book buys from the alliance's lines as one pool; it needs inputs.pools: bloc"
@@ -74,103 +71,71 @@ def budget_contracts(
     return contracts, quantities
 
 
-def order_book(scenario: Scenario, spend: xr.Dataset) -> xr.Dataset:
-    """Run the budget contracts through the engine; the balance if capacity follows them."""
-    options = scenario.spending
-    assert options is not None
-    if scenario.inputs.pools != "bloc":
-        raise InputError(BLOC_POOLS_ONLY, file=scenario.origin or None, field="inputs.pools")
-    samples, seed = int(spend.attrs["samples"]), int(spend.attrs["seed"])
-    contracts, quantities = budget_contracts(scenario, spend)
-    lines = {
-        line_id: line.model_copy(update={"unsold": "sold"}) if line.bloc == "alliance" else line
-        for line_id, line in scenario.lines.items()
-    }
-    derived = scenario.model_copy(update={"lines": lines, "contracts": contracts, "holders": {}})
-    res = run(derived, samples, seed, quantities=quantities)
-    lay = res.layout
-    months = month_grid(scenario.horizon)
-    years = months.astype("datetime64[Y]").astype(int) + 1970
-    shown = np.unique(years[years >= options.price_base_year])
-    in_year = years[None, :] == shown[:, None]  # (Y, M)
-    december = np.array([np.flatnonzero(years == y)[-1] for y in shown])
-    january = np.array([np.flatnonzero(years == y)[0] for y in shown])
-    delivered = res.deliveries.sum(axis=1)  # (S, M)
-    signed_year = np.array([int(contracts[c].signed[:4]) for c in lay.order_ids])
-    ordered = np.stack([res.order_quantity[:, signed_year == y].sum(axis=1) for y in shown], axis=1)
-    on_time = delivered_on_time(res).sum(axis=1)
-    due = lay.order_end < len(months)
-    total_due = (res.order_quantity * due[None, :]).sum(axis=1)
+def order_book(ds: xr.Dataset, first_year: int) -> xr.Dataset:
+    """The budgets' book of a run, per sample and year from ``first_year`` (``book_year``).
+
+    Rounds ordered (by signing year), delivered, backlog at year end, lead time of a new
+    order in January, capacity built by the decision rule; the alliance's output with
+    and without it and the adversary's (155mm-equivalent rounds a year); the on-time
+    share over contracts due within the horizon; the sustained crossover with and
+    without the built capacity.
+    """
+    book = ds["order_supplier"].values == SUPPLIER
+    orders = ds["order"].values[book]
+    years = ds["year"].values
+    shown = years[years >= first_year]
+    month_year = ds["month"].dt.year.values
+    january = np.array([np.flatnonzero(month_year == y)[0] for y in shown])
+    signed_year = np.array([int(str(s)[:4]) for s in ds["order_signed"].values[book]])
+    quantity = ds["order_quantity"].values[:, book]
+    ordered = np.stack([quantity[:, signed_year == y].sum(axis=1) for y in shown], axis=1)
+    in_shown = np.isin(years, shown)
+    delivered = ds["order_year_deliveries"].values[:, book][:, :, in_shown].sum(axis=1)
+    end_month = np.array([str(e) for e in ds["order_end"].values[book]], dtype="datetime64[M]")
+    due = end_month <= ds["month"].values[-1].astype("datetime64[M]")
+    total_due = (quantity * due[None, :]).sum(axis=1)
+    supplier = list(ds["supplier"].values).index(SUPPLIER)
+    december = np.array([np.flatnonzero(month_year == y)[-1] for y in shown])
+    backlog = ds["supplier_backlog"].values[:, supplier, december]
+    on_time = (ds["order_on_time"].values[:, book] * due[None, :]).sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         on_time_share = np.where(total_due > 0, on_time / total_due, np.nan)
-
-    follow, crossover = _capacity_follows(scenario, derived, res, samples, seed)
+    series = ds["series_output"]
+    yearly = series.groupby("month.year").sum().sel(year=shown)
+    following = series.sel(series="alliance").values
+    planned = series.sel(series="alliance_planned").values
+    adversary = series.sel(series="adversary").values
+    months = ds["month"].values
+    built = ds["built_capacity"].isel(supplier=supplier).groupby("month.year").sum().sel(year=shown)
     return xr.Dataset(
         {
-            "ordered_rounds": (("sample", "year"), ordered),
-            "delivered_rounds": (("sample", "year"), delivered @ in_year.T.astype(float)),
-            "backlog_rounds": (("sample", "year"), res.backlog.sum(axis=1)[:, december]),
-            "lead_time_months": (("sample", "year"), res.lead_time[:, 0, january]),
+            "ordered_rounds": (("sample", "book_year"), ordered),
+            "delivered_rounds": (("sample", "book_year"), delivered),
+            "backlog_rounds": (("sample", "book_year"), backlog),
+            "lead_time_months": (
+                ("sample", "book_year"),
+                ds["lead_time"].values[:, supplier, january],
+            ),
+            "built_rounds": (("sample", "book_year"), built.values),
             "on_time_share": (("sample",), on_time_share),
-            "contract_quantity": (("sample", "contract"), res.order_quantity),
-            "output_rounds": (("sample", "year"), follow["planned"] @ in_year.T.astype(float)),
+            "contract_quantity": (("sample", "contract"), quantity),
+            "output_rounds": (
+                ("sample", "book_year"),
+                yearly.sel(series="alliance_planned").values,
+            ),
             "output_following_rounds": (
-                ("sample", "year"),
-                follow["following"] @ in_year.T.astype(float),
+                ("sample", "book_year"),
+                yearly.sel(series="alliance").values,
             ),
-            "adversary_rounds": (("sample", "year"), follow["adversary"] @ in_year.T.astype(float)),
-            "crossover_following": (("sample",), crossover["following"]),
-            "crossover_planned": (("sample",), crossover["planned"]),
+            "adversary_rounds": (("sample", "book_year"), yearly.sel(series="adversary").values),
+            "crossover_following": (
+                ("sample",),
+                crossover_months(at_least(following, adversary), months),
+            ),
+            "crossover_planned": (
+                ("sample",),
+                crossover_months(at_least(planned, adversary), months),
+            ),
         },
-        coords={"sample": np.arange(samples), "year": shown, "contract": lay.order_ids},
-        attrs={
-            "contract_years": options.contract_years,
-            "pooling": options.pooling,
-            "supplier": SUPPLIER,
-        },
+        coords={"sample": ds["sample"].values, "book_year": shown, "contract": orders},
     )
-
-
-def _capacity_follows(
-    scenario: Scenario, derived: Scenario, res, samples: int, seed: int
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Alliance output if industry builds for signed contracts, and both crossovers.
-
-    Monthly, per sample: the rate a contract asks for (quantity over its delivery
-    months) counts from ``lead`` months after signing, while the contract still runs;
-    capacity is the running maximum of what open contracts ask, and output the larger
-    of that and the planned lines' output (155mm-equivalents, as in the balance).
-    """
-    options = scenario.spending
-    assert options is not None
-    ds = balance(scenario, samples=samples, seed=seed)
-    planned = ds["output"].sel(bloc="alliance").values
-    adversary = ds["output"].sel(bloc="adversary").values
-    n_months = planned.shape[1]
-    lead = np.rint(
-        np.maximum(
-            ppf(
-                options.expansion_lead_months,
-                uniforms(seed, "spending:expansion_lead_months", samples),
-            ),
-            0,
-        )
-    ).astype(int)
-    lay = res.layout
-    m = np.arange(n_months)
-    asked = np.zeros((samples, n_months))
-    for k, contract_id in enumerate(lay.order_ids):
-        contract = derived.contracts[contract_id]
-        opens = month_offset(contract.opens(), scenario.horizon)
-        ends = month_offset(contract.delivery_end, scenario.horizon)
-        rate = res.order_quantity[:, k] / (ends - opens + 1)
-        ready = month_offset(contract.signed, scenario.horizon) + lead  # (S,)
-        live = (m[None, :] >= np.maximum(ready, opens)[:, None]) & (m[None, :] <= ends)
-        asked += rate[:, None] * live
-    following = np.maximum(planned, np.maximum.accumulate(asked, axis=1))
-    months = ds["month"].values
-    crossover = {
-        "planned": ds["crossover"].values,
-        "following": crossover_months(at_least(following, adversary), months),
-    }
-    return {"planned": planned, "following": following, "adversary": adversary}, crossover

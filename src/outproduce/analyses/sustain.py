@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from outproduce.analyses.simulation import month_quantile, resolve, simulate
+from outproduce.analyses.provenance import month_quantile
+from outproduce.analyses.run import Run, of_run
 from outproduce.scenario.model import Scenario
 from outproduce.scenario.uncertain import median
 
@@ -43,13 +44,16 @@ def rebuild_years(stock: np.ndarray, target: float, net_per_year: np.ndarray) ->
 
 
 def sustain(
-    scenario: Scenario | str | Path = "baseline",
+    scenario: Run | Scenario | str | Path = "baseline",
     samples: int | None = None,
     seed: int | None = None,
 ) -> xr.Dataset:
-    """Holder-level view of the simulation, plus the month each target stock is reached."""
-    scenario = resolve(scenario)
-    ds = simulate(scenario, samples=samples, seed=seed)
+    """Holder-level view of a run, plus the month each target stock is reached.
+
+    Given a scenario rather than a run, it runs it first.
+    """
+    the_run = of_run(scenario, samples, seed)
+    scenario, ds = the_run.scenario, the_run.dataset
     view = ds[list(SUSTAIN_VARIABLES)]
     targets, reached = [], []
     for holder_id in ds["holder"].values:

@@ -5,9 +5,9 @@ output": a contract asks for its quantity spread evenly over its delivery months
 line to meet it can only run ``lead`` months after signing (the time to build it),
 so the contract asks only for deliveries still due by then. Built capacity stays (the
 running maximum of what open contracts have asked), and is whatever that exceeds the
-supplier's planned capacity that month (after utilisation, before outages: planners
-do not foresee outages). The engine gives it to the supplier as a *built* line, which
-then goes through input pools, outages and the order book like any line.
+supplier's planned output that month (its lines after utilisation, outages and input
+limits). The engine gives it to the supplier as a *built* line, which then goes
+through input pools and the order book like any line (it has no outages of its own).
 
 Annual contracts therefore never pay for a line whose build takes longer than a year:
 the case for multi-year contracts, made by arithmetic.
@@ -30,8 +30,9 @@ def follow_contracts(
 ) -> None:
     """Set the built ``line`` of ``seller`` in ``capacity`` (samples, lines, months).
 
-    ``quantity`` (samples, orders) is what each order asks in total; ``lead`` (samples,)
-    the whole months from signing to a new line's first output.
+    ``capacity`` holds the planned lines' output; ``quantity`` (samples, orders) is what
+    each order asks in total; ``lead`` (samples,) the whole months from signing to a new
+    line's first output.
     """
     samples, _, months = capacity.shape
     planned = np.zeros((samples, months))

@@ -59,6 +59,12 @@ class InputTable:
         """Record the value an input stands for when its uniform is used in several places."""
         self.value[name] = value
 
+    def shadow(self) -> InputTable:
+        """A table with the same uniforms that records nothing here (for variants of a run)."""
+        twin = InputTable(self.seed, self.samples)
+        twin.design = dict(self.design) | self.uniform
+        return twin
+
     def unused_design(self) -> list[str]:
         """Design columns no draw asked for (a misspelt or absent input)."""
         return sorted(set(self.design) - set(self.uniform))

@@ -69,8 +69,9 @@ def layout(scenario: Scenario, build_for: tuple[str, ...] = ()) -> Layout:
     """Derive the static index structures the month loop needs.
 
     ``build_for`` names the suppliers with a capacity decision rule: each gets one
-    *built* line after the scenario's lines (in the pool of the supplier's first line),
-    whose capacity the rule sets.
+    *built* line after the scenario's lines, whose capacity the rule sets; it draws its
+    inputs from the book's pool (e.g. the alliance's) when that pool exists, else from
+    the pool of the supplier's first line.
     """
     line_ids = list(scenario.lines)
     lines = [scenario.lines[i] for i in line_ids]
@@ -135,7 +136,10 @@ def layout(scenario: Scenario, build_for: tuple[str, ...] = ()) -> Layout:
             continue  # no line to add to: the rule has nothing to build on
         index = len(line_ids)
         line_ids.append(f"built:{seller}")
-        line_pool = np.append(line_pool, line_pool[seller_lines[k][0]])
+        # In the book's own pool when it has one (the bloc), else the first line's pool.
+        home = book_pool(seller)
+        pool = pools.index(home) if home in pools else line_pool[seller_lines[k][0]]
+        line_pool = np.append(line_pool, pool)
         input_of_line = np.append(input_of_line, -1)
         line_seller = np.append(line_seller, k if book_pool(seller) is None else -1)
         rounds.append(True)

@@ -146,8 +146,8 @@ def order_pass(
 ) -> OrderFlows:
     """First in, first out per supplier, on (sample x supplier) and (sample x order) arrays.
 
-    Per-order flows are reduced as they are computed (yearly sums, year-end backlog,
-    rounds delivered on time); per-supplier and per-holder flows are kept by month.
+    Per-order flows are reduced as they are computed (yearly sums, rounds delivered on
+    time; an order's backlog is its quantity less what was delivered); per-supplier and per-holder flows are kept by month.
     """
     n_s, n_q, months = made.shape
     made = np.ascontiguousarray(made.transpose(2, 0, 1))  # (M, S, Q)
@@ -156,10 +156,9 @@ def order_pass(
     remaining = res.order_quantity[rows].copy()
     held = np.zeros((n_s, n_q))
     seg_first = np.searchsorted(lay.order_seller, lay.order_seller, side="left")
-    year_of, last_of_year = lay.year_of_month, lay.last_month_of_year
+    year_of = lay.year_of_month
     n_o = remaining.shape[1]
     yearly = np.zeros((len(lay.years), n_s, n_o))
-    year_backlog = np.zeros((len(lay.years), n_s, n_o))
     on_time = np.zeros((n_s, n_o))
     flows = OrderFlows(
         received=np.zeros((months, n_s, len(lay.holder_ids))),
@@ -184,8 +183,6 @@ def order_pass(
         sold[m, rows] = left - held
         yearly[year_of[m]] += delivered
         on_time += delivered * (m <= lay.order_end)[None, :]
-        if last_of_year[m]:
-            year_backlog[year_of[m]] = owed
         seller_del[m, rows] = per_seller.sum(delivered)
         seller_back[m, rows] = per_seller.sum(owed)
         flows.queue[m] = per_seller.sum(owed + delivered * signed)
@@ -196,7 +193,6 @@ def order_pass(
             backlog[m, rows] = owed
     by_month(res.held)[:, rows] = flows.held
     res.order_year_deliveries[rows] = yearly.transpose(1, 2, 0)
-    res.order_year_backlog[rows] = year_backlog.transpose(1, 2, 0)
     res.order_on_time[rows] = on_time
     return flows
 

@@ -41,7 +41,6 @@ class Results:
     binding_count: np.ndarray  # (L, I + 1, M) samples bound by no input (0) or input i (i+1)
     pool_stock_year: np.ndarray  # (S, P, I, Y) input left in the pool at each year's end
     order_year_deliveries: np.ndarray  # (S, O, Y)
-    order_year_backlog: np.ndarray  # (S, O, Y) at each year's last month
     order_on_time: np.ndarray  # (S, O) rounds delivered by the order's delivery end
     order_quantity: np.ndarray  # (S, O) rounds ordered (per sample when drawn)
     seller_deliveries: np.ndarray  # (S, Q, M)

@@ -75,6 +75,7 @@ def run(
     full: bool = False,
     weights: np.ndarray | None = None,
     groups: np.ndarray | None = None,
+    weighted: np.ndarray | None = None,
     decisions: dict[str, np.ndarray] | None = None,
 ) -> Results:
     """Simulate every month of the horizon for ``samples`` samples.
@@ -85,8 +86,9 @@ def run(
     its own draws, so the numbers are the same for any chunk size and number of workers.
 
     What is kept is reduced inside the chunk loop (see ``Results``): ``groups`` (G, L)
-    selects lines whose production, times ``weights`` (S, L) (default 1), is summed per
-    sample and month (default: one group of every line making rounds). ``full=True``
+    selects lines whose production is summed per sample and month (default: one group
+    of every line making rounds), times ``weights`` (S, L) where ``weighted`` (G,) says
+    so (default: every group, when weights are given). ``full=True``
     also keeps the (sample x line x month) and (sample x order x month) arrays.
     ``quantities`` gives named contracts a quantity per sample (an analysis that derives
     orders from uncertain budgets); other contracts keep the scenario's quantity.
@@ -107,6 +109,8 @@ def run(
     if groups is None:
         groups = lay.rounds[None, :]
     group_lines = [np.flatnonzero(g) for g in np.asarray(groups, dtype=bool)]
+    if weighted is None:
+        weighted = np.full(len(group_lines), weights is not None)
     ordered = np.broadcast_to(lay.order_quantity, (samples, n_o)).copy()
     for contract_id, values in (quantities or {}).items():
         ordered[:, lay.order_ids.index(contract_id)] = np.maximum(values, 0.0)
@@ -120,7 +124,6 @@ def run(
         binding_count=np.zeros((n_l, n_i + 1, months), dtype=np.int64),
         pool_stock_year=np.zeros((samples, n_p, n_i, n_y)),
         order_year_deliveries=np.zeros((samples, n_o, n_y)),
-        order_year_backlog=np.zeros((samples, n_o, n_y)),
         order_on_time=np.zeros((samples, n_o)),
         order_quantity=ordered,
         seller_deliveries=month_major((samples, n_q, months)),
@@ -163,27 +166,23 @@ def run(
         )
         cap = part.production  # capacity first; the input pass lowers it in place
         capacity_chunk(draws, rows, cap)
-        for seller, lead in decisions.items():
-            k = lay.sellers.index(seller)
-            line = next((i for i, q in lay.built.items() if q == k), None)
-            if line is not None:
-                follow_contracts(lay, k, res.order_quantity[rows], lead[rows], cap, line)
-                res.built[rows, k] = cap[:, line]
         for index, running in avail.items():
             cap[:, index, :] *= running[rows]
+        if decisions:
+            _decide(lay, part, bom, decisions, res.order_quantity[rows], res.built[rows])
         np.add.reduceat(cap, lay.year_start, axis=2, out=res.line_year_capacity[rows])
         if full:
             res.full.capacity[rows] = cap
         production_pass(lay, bom, part)
         production = part.production
         np.add.reduceat(production, lay.year_start, axis=2, out=res.line_year_production[rows])
-        weight = None if weights is None else weights[rows]
         for g, lines in enumerate(group_lines):
             total = res.group_output[rows, g]
             for line in lines:  # in line order: the same sums for any chunk
-                total += production[:, line] if weight is None else (
-                    production[:, line] * weight[:, line, None]
-                )
+                if weighted[g]:
+                    total += production[:, line] * weights[rows, line, None]
+                else:
+                    total += production[:, line]
         if n_i:  # without constrained inputs nothing binds: nothing to count
             counts[number] = np.stack(
                 [(part.binding == i).sum(axis=0) for i in range(-1, n_i)], axis=1
@@ -216,6 +215,35 @@ def run(
     else:
         res.binding_count[:, 0, :] = samples
     return res
+
+
+def _decide(
+    lay: Layout,
+    part: Chunk,
+    bom: np.ndarray,
+    decisions: dict[str, np.ndarray],
+    ordered: np.ndarray,
+    built: np.ndarray,
+) -> None:
+    """Set the built lines' capacity in ``part`` from what the planned lines can make.
+
+    The rule compares contracts with the planned lines' *output* (after outages and
+    input limits, without the built lines): a trial input pass on a copy of the chunk.
+    """
+    trial = Chunk(
+        rows=part.rows,
+        production=part.production.copy(),
+        binding=part.binding.copy(),
+        pool_stock=part.pool_stock.copy(),
+    )
+    production_pass(lay, bom, trial)
+    for seller, lead in decisions.items():
+        k = lay.sellers.index(seller)
+        for line, owner in lay.built.items():
+            if owner == k:
+                follow_contracts(lay, k, ordered, lead[part.rows], trial.production, line)
+                part.production[:, line] = trial.production[:, line]
+                built[:, k] = trial.production[:, line]
 
 
 def _no_orders(samples: int, holders: int, months: int):

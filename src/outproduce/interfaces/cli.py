@@ -302,12 +302,19 @@ def simulate_cmd(
     scenario: ScenarioArg = "baseline",
     samples: SamplesOpt = None,
     seed: SeedOpt = None,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Also keep the (sample x line x month) and (sample x order x month) arrays.",
+        ),
+    ] = False,
 ) -> None:
     """Run the whole chain and write every variable (NetCDF) or P10/P50/P90 tables (CSV)."""
     from outproduce.analyses.simulation import simulate, write_simulation
     from outproduce.scenario.loading import load_scenario
 
-    ds = simulate(load_scenario(scenario), samples=samples, seed=seed)
+    ds = simulate(load_scenario(scenario), samples=samples, seed=seed, full=full)
     if out_path.suffix == ".nc":
         written = [write_atomic(out_path, lambda tmp: write_simulation(ds, tmp))]
     else:

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from outproduce.analyses.balance import balance, summarise
+from outproduce.analyses.run import run
 from outproduce.analyses.spending import alliance_gap, spending, summarise_spending
 from outproduce.analyses.sustain import summarise_sustain, sustain
 from outproduce.errors import InputError
@@ -93,8 +94,9 @@ class Views:
 
 
 def compute_views(scenario: Scenario, samples: int, seed: int) -> Views:
-    """Run the balance, spending (with its order book) and sustainment views."""
-    ds = balance(scenario, samples=samples, seed=seed)
+    """One run of the chain; the balance, spending (with its order book) and sustainment views."""
+    the_run = run(scenario, samples=samples, seed=seed)
+    ds = balance(the_run)
     summary = summarise(ds)
     at = summary.at
     metrics: dict[str, Any] = {
@@ -109,7 +111,7 @@ def compute_views(scenario: Scenario, samples: int, seed: int) -> Views:
     spending_figure = order_book_figure = sustain_figure = None
     allies = book = None
     if scenario.spending is not None:
-        spend = spending(scenario, samples=samples, seed=seed)
+        spend = spending(the_run)
         tables = summarise_spending(spend)
         gap = alliance_gap(spend)
         metrics["core_share"], metrics["gap_pp"] = gap["core_share"], gap["gap_pp"]
@@ -124,7 +126,7 @@ def compute_views(scenario: Scenario, samples: int, seed: int) -> Views:
             order_book_figure = figures.order_book_figure(tables["order_book"])
             book = pd.DataFrame(tables["order_book"])
     if scenario.holders:
-        view = sustain(scenario, samples=samples, seed=seed)
+        view = sustain(the_run)
         sustain_figure = figures.sustain_figure(view)
         for entry in summarise_sustain(view, scenario):
             rebuild = entry.get("rebuild")

@@ -64,8 +64,7 @@ def write_balance_outputs(ds: Any, summary: BalanceSummary, folder: Path) -> lis
     )
     frame.columns = ["month", "bloc", "p10", "p50", "p90"]
     frame["month"] = frame["month"].dt.strftime("%Y-%m")
-    lines = ds["line_output"].median("sample").to_pandas().T
-    lines.index = lines.index.strftime("%Y-%m")
+    lines = ds["line_output"].median("sample").to_pandas().T  # (year, line)
     crossings = ds["crossover"].to_pandas().dt.strftime("%Y-%m")
     paths = [
         folder / name
@@ -80,7 +79,7 @@ def write_balance_outputs(ds: Any, summary: BalanceSummary, folder: Path) -> lis
     ]
     frame.to_csv(paths[0], index=False)
     summary.annual.to_csv(paths[1], index=False)
-    lines.to_csv(paths[2], index_label="month")
+    lines.to_csv(paths[2], index_label="year")
     crossings.rename("crossover").to_csv(paths[3], index_label="sample")
     paths[4].write_text(to_json(balance_document(ds, summary)), encoding="utf-8")
     balance_chart(ds, summary, paths[5])

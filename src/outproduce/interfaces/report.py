@@ -23,6 +23,7 @@ from plotly.offline import get_plotlyjs
 from outproduce.analyses.balance import BalanceSummary, balance, summarise
 from outproduce.analyses.calibrate import calibrate
 from outproduce.analyses.claim import claim_from_balance
+from outproduce.analyses.run import run
 from outproduce.analyses.spending import alliance_gap, spending, summarise_spending
 from outproduce.analyses.sustain import summarise_sustain, sustain
 from outproduce.data.catalog import load_table, source_lookup, split_sources
@@ -48,7 +49,7 @@ from outproduce.scenario.uncertain import _Uncertain, describe
 from outproduce.speech import SPEECH_MONTH
 
 #: The report's stages, in order (the CLI shows them as a progress bar).
-STAGES = ("balance and claim", "calibration", "spending and order book", "sustainment", "report")
+STAGES = ("the run", "calibration", "spending and order book", "sustainment", "report")
 #: Per-holder yearly columns shown in the report.
 SUSTAIN_COLUMNS = (
     "year",
@@ -90,7 +91,8 @@ def build_report(
     step = step or (lambda _stage: None)
     folder.mkdir(parents=True, exist_ok=True)
     step(STAGES[0])
-    ds = balance(scenario, samples=samples, seed=seed)
+    the_run = run(scenario, samples=samples, seed=seed)  # the engine's one run; views follow
+    ds = balance(the_run)
     balance_summary = summarise(ds, at=SPEECH_MONTH)
     verdict = claim_from_balance(ds, scenario, SPEECH_MONTH)
     files = write_balance_outputs(ds, balance_summary, folder)
@@ -104,7 +106,7 @@ def build_report(
     }
 
     step(STAGES[1])
-    calibration = calibrate(scenario, samples=samples, seed=seed)
+    calibration = calibrate(the_run)
     files.append(_write_json(folder / "calibration.json", calibration_document(calibration)))
     sections.append(calibration_section(calibration))
     headlines.append(calibration_headline(calibration))
@@ -112,7 +114,7 @@ def build_report(
 
     if scenario.spending is not None:
         step(STAGES[2])
-        spend = spending(scenario, samples=samples, seed=seed)
+        spend = spending(the_run)
         tables = summarise_spending(spend)
         files += write_spending_outputs(spend, tables, folder)
         sections += _spending_sections(spend, tables)
@@ -122,7 +124,7 @@ def build_report(
 
     if scenario.holders:
         step(STAGES[3])
-        view = sustain(scenario, samples=samples, seed=seed)
+        view = sustain(the_run)
         holders = summarise_sustain(view, scenario)
         path = folder / "sustain.json"
         path.write_text(to_json(holders), encoding="utf-8")

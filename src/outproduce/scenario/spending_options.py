@@ -54,6 +54,10 @@ class Spending(Strict):
     pooling: Literal["national", "eu", "alliance"] = "national"
     pooling_discount: Uncertain = 0.0
     expansion_lead_months: Uncertain = 24.0
+    #: How industry answers the budgets' contracts (an engine decision rule):
+    #: ``follow_contracts`` builds what signed contracts ask beyond planned capacity,
+    #: ``expansion_lead_months`` after signing; ``none`` builds nothing.
+    capacity_rule: Literal["none", "follow_contracts"] = "follow_contracts"
 
     @field_validator("pooling_discount")
     @classmethod

@@ -1,0 +1,228 @@
+"""One run of the whole chain, computed once; every analysis is a view of it.
+
+scenario -> inputs table (every uncertain input drawn once, or taken from a design)
+-> spending pathways -> the budgets' contracts -> the engine, once (capacity with its
+decisions -> inputs -> production -> order books -> stocks) -> one ``xarray.Dataset``.
+
+``balance``, ``claim``, ``calibrate``, ``spending``, ``sustain`` and ``simulate`` are
+pure functions of that Dataset (``views``); the report and each dashboard update run
+the engine once. What the Dataset holds is reduced where it is computed (totals per
+sample by series and month, by line and year, by order and year; see
+``engine.results``); ``full=True`` keeps the (sample x line x month) arrays too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from outproduce.analyses import procurement
+from outproduce.analyses.calibrate import estimate_probes, probe_values
+from outproduce.analyses.pathways import pathways
+from outproduce.analyses.provenance import attrs, check_fits, resolve, samples_and_seed
+from outproduce.data.catalog import NON_EUROPEAN_ALLIES
+from outproduce.engine.inputs import InputTable
+from outproduce.engine.layout import layout
+from outproduce.engine.simulate import run as run_engine
+from outproduce.engine.timegrid import month_grid
+from outproduce.scenario.model import Scenario
+
+#: Per-sample monthly totals a run keeps, in 155mm-equivalent rounds (``series``).
+SERIES = (
+    "alliance",
+    "adversary",
+    "partners",
+    "russia",  # the adversary's own production: adversary lines that are not transfers
+    "transfers",  # the adversary's supplies from other states (measure: transfer)
+    "europe",  # alliance lines in European allies and the EU
+    "alliance_planned",  # the alliance's lines as the scenario has them (no built capacity)
+)
+#: The 155mm-equivalent factor a built line counts with (budgets buy 155mm rounds).
+BUILT_CALIBRE = "155mm"
+
+
+@dataclass(frozen=True)
+class Run:
+    """The whole chain for one scenario, samples, seed (or design): one Dataset."""
+
+    scenario: Scenario
+    dataset: xr.Dataset
+
+    @property
+    def attrs(self) -> dict[str, Any]:
+        """Provenance: scenario, its hash, data version, seed, samples, package version."""
+        return dict(self.dataset.attrs)
+
+    @property
+    def samples(self) -> int:
+        """Number of samples."""
+        return int(self.dataset.sizes["sample"])
+
+    def inputs(self) -> xr.Dataset:
+        """The inputs table: per sample and input, its uniform and its drawn value."""
+        return self.dataset[["input_uniform", "input_value"]]
+
+
+def run(
+    scenario: Scenario | str | Path = "baseline",
+    samples: int | None = None,
+    seed: int | None = None,
+    design: Mapping[str, Any] | None = None,
+    full: bool = False,
+    workers: int | None = None,
+) -> Run:
+    """Run the whole chain once; ``design`` gives uniforms (sample x input) by input name.
+
+    A design column replaces the seeded draws of the input it names (see the inputs
+    table of a run for the names); inputs it does not name keep their seeded streams.
+    """
+    scenario = resolve(scenario)
+    samples, seed = samples_and_seed(scenario, samples, seed)
+    if design is not None and hasattr(design, "dims"):  # an xarray (sample, input) table
+        design = {str(k): design.sel(input=k).values for k in design["input"].values}
+    check_fits(scenario, samples, full)
+    table = InputTable(seed, samples, design)
+    contracts = dict(scenario.contracts)
+    quantities: dict[str, np.ndarray] = {}
+    decisions: dict[str, np.ndarray] = {}
+    spend, left_out = None, ""
+    if scenario.spending is not None:
+        spend = pathways(scenario, table)
+        if scenario.inputs.pools == "bloc":
+            budget, quantities = procurement.budget_contracts(scenario, spend)
+            contracts |= budget
+            if scenario.spending.capacity_rule == "follow_contracts" and budget:
+                lead = table.draw(
+                    "spending:expansion_lead_months", scenario.spending.expansion_lead_months
+                )
+                decisions[procurement.SUPPLIER] = np.rint(np.maximum(lead, 0)).astype(int)
+        else:
+            left_out = procurement.BLOC_POOLS_ONLY
+    chain = scenario.model_copy(update={"contracts": contracts})
+    lay = layout(chain, tuple(decisions))
+    lines = line_table(chain, lay.line_ids)
+    weights = conversion_weights(chain, lines, table)
+    probes = estimate_probes(scenario, lay.line_ids)
+    groups = np.array([_series_lines(lines, name) for name in SERIES] + probes.complete_lines)
+    weighted = np.arange(len(groups)) < len(SERIES)
+    res = run_engine(
+        chain,
+        samples,
+        seed,
+        workers=workers,
+        quantities=quantities,
+        inputs=table,
+        full=full,
+        weights=weights,
+        groups=groups,
+        weighted=weighted,
+        decisions=decisions,
+    )
+    estimates = probe_values(scenario, table, probes, res.group_output[:, len(SERIES) :])
+    table.check_design_used()
+    ds = _dataset(chain, res, lines, weights, spend, estimates, probes)
+    ds.attrs = attrs(scenario, samples, seed, "outproduce run") | {
+        "capacity_rule": scenario.spending.capacity_rule if scenario.spending else "none",
+        "design": "user design" if design else "Monte Carlo (seeded streams)",
+    }
+    if spend is not None:
+        ds.attrs["resilience_target_pct"] = spend.attrs["resilience_target_pct"]
+        ds.attrs["left_out"] = spend.attrs["left_out"]
+    if left_out:
+        ds.attrs["order_book_left_out"] = left_out
+    return Run(scenario=scenario, dataset=ds)
+
+
+def of_run(
+    target: Any, samples: int | None = None, seed: int | None = None, full: bool = False
+) -> Run:
+    """A run given, or one made now from a scenario (a name, a path or a Scenario)."""
+    if isinstance(target, Run):
+        return target
+    return run(target, samples=samples, seed=seed, full=full)
+
+
+def line_table(scenario: Scenario, line_ids: list[str]) -> dict[str, np.ndarray]:
+    """Per line of a run (the scenario's, then built ones): bloc, country, calibre..."""
+    columns: dict[str, list[str]] = {
+        k: [] for k in ("bloc", "country", "calibre", "measure", "product", "origin")
+    }
+    for line_id in line_ids:
+        line = scenario.lines.get(line_id)
+        if line is None:  # a built line: alliance capacity for the budgets' 155mm rounds
+            row = ("alliance", "alliance", BUILT_CALIBRE, "output", "rounds", "built")
+        else:
+            row = (
+                line.bloc,
+                line.country,
+                line.calibre,
+                line.measure,
+                line.product_class,
+                "planned",
+            )
+        for key, value in zip(columns, row, strict=True):
+            columns[key].append(value)
+    return {"id": np.array(line_ids)} | {k: np.array(v) for k, v in columns.items()}
+
+
+def conversion_weights(
+    scenario: Scenario, lines: dict[str, np.ndarray], table: InputTable
+) -> np.ndarray:
+    """(sample, line) 155mm-equivalent factor of each round line (0 for input lines).
+
+    One draw per calibre and sample, shared by every line of that calibre.
+    """
+    factors = {
+        calibre: table.draw(f"assumption:conversion_155eq:{calibre}", value)
+        for calibre, value in scenario.assumptions.conversion_155eq.items()
+    }
+    weights = np.zeros((table.samples, len(lines["id"])))
+    for index, (calibre, product) in enumerate(zip(lines["calibre"], lines["product"], strict=True)):
+        if product == "rounds":
+            weights[:, index] = factors.get(calibre, 1.0)
+    return weights
+
+
+def _series_lines(lines: dict[str, np.ndarray], name: str) -> np.ndarray:
+    """Which lines a series sums (only lines making rounds)."""
+    rounds = lines["product"] == "rounds"
+    bloc = lines["bloc"]
+    transfer = lines["measure"] == "transfer"
+    chosen = {
+        "alliance": bloc == "alliance",
+        "adversary": bloc == "adversary",
+        "partners": bloc == "partners",
+        "russia": (bloc == "adversary") & ~transfer,
+        "transfers": (bloc == "adversary") & transfer,
+        "europe": (bloc == "alliance")
+        & ~np.isin(lines["country"], NON_EUROPEAN_ALLIES)
+        & (lines["origin"] == "planned"),
+        "alliance_planned": (bloc == "alliance") & (lines["origin"] == "planned"),
+    }[name]
+    return chosen & rounds
+
+
+def _dataset(
+    chain: Scenario,
+    res,
+    lines: dict[str, np.ndarray],
+    weights: np.ndarray,
+    spend: xr.Dataset | None,
+    estimates: xr.Dataset,
+    probes,
+) -> xr.Dataset:
+    """The engine's results with names, coordinates and units (and the run's other parts)."""
+    from outproduce.analyses.dataset import engine_dataset
+
+    ds = engine_dataset(chain, res, lines, weights, list(SERIES))
+    ds = ds.merge(estimates)
+    if spend is not None:
+        ds = ds.merge(spend.rename({"year": "spending_year"}), combine_attrs="drop")
+    months = month_grid(chain.horizon)
+    assert ds.sizes["month"] == len(months)
+    return ds
