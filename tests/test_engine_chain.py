@@ -188,3 +188,53 @@ def test_chunk_size_and_worker_count_change_no_number():
     )
     for name in reduced:
         assert np.array_equal(getattr(one, name), getattr(many, name), equal_nan=True), name
+
+
+def test_follow_contracts_builds_what_a_contract_asks_beyond_output(write_yaml):
+    """By hand: a 12-month order of 2,400 rounds asks 200 a month; the plant makes 100.
+
+    With a 3-month lead, capacity for the other 100 a month exists from April (signed
+    in January) and stays; the order gets 100 a month for three months, then 200:
+    300 + 9 x 200 = 2,100 by December, i.e. backlog 300 and 87.5% on time.
+    """
+    from outproduce.engine.layout import layout
+    from outproduce.scenario.model import Contract
+
+    loaded = scenario(write_yaml, "lines:\n" + PLANT)
+    book = "budgets:alliance"
+    order = Contract(
+        buyer="DEU", supplier=book, quantity=2400, signed="2024-01", delivery_end="2024-12"
+    )
+    chain = loaded.model_copy(update={"contracts": {"order": order}})
+    res = run(chain, 2, 1, decisions={book: np.array([3, 3])}, full=True)
+    built = layout(chain, (book,)).line_ids.index(f"built:{book}")
+    assert res.production[0, built].tolist() == [0, 0, 0] + [100] * 9
+    assert res.built[0, 0].tolist() == [0, 0, 0] + [100] * 9
+    assert res.deliveries[0, 0].tolist() == [100] * 3 + [200] * 9
+    assert res.order_on_time[0, 0] == pytest.approx(2100)
+    assert res.seller_backlog[0, 0, -1] == pytest.approx(300)
+    # A lead longer than the contract: nothing is ever asked in time, nothing built.
+    late = run(chain, 2, 1, decisions={book: np.array([12, 12])}, full=True)
+    assert (late.built == 0).all() and late.deliveries[0, 0].sum() == pytest.approx(1200)
+
+
+def test_a_separate_book_does_not_take_from_the_scenarios_contracts(write_yaml):
+    """The budgets' book and the scenario's orders both see the plant's whole output."""
+    from outproduce.scenario.model import Contract
+
+    loaded = scenario(write_yaml, "lines:\n" + PLANT)
+    own = Contract(
+        buyer="DEU", supplier="plant", quantity=600, signed="2024-01", delivery_end="2024-12"
+    )
+    budget = Contract(
+        buyer="DEU",
+        supplier="budgets:alliance",
+        quantity=600,
+        signed="2024-01",
+        delivery_end="2024-12",
+    )
+    chain = loaded.model_copy(update={"contracts": {"own": own, "budget": budget}})
+    res = run(chain, 1, 1, full=True)
+    ids = res.layout.order_ids
+    for order in ("own", "budget"):
+        assert res.deliveries[0, ids.index(order)].tolist() == [100] * 6 + [0] * 6

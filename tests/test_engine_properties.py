@@ -233,9 +233,12 @@ def test_chain_matches_reference_and_keeps_its_invariants(scenario):
     total = res.deliveries.sum(axis=2) + res.backlog[:, :, -1]
     signed_by_end = lay.order_signed <= res.deliveries.shape[2] - 1
     assert np.allclose(total[:, signed_by_end], lay.order_quantity[signed_by_end], rtol=1e-9)
+
     # What a run keeps without full=True is the full arrays reduced (independently here).
     def yearly(values):
-        return np.stack([values[..., lay.year_of_month == y].sum(-1) for y in range(len(lay.years))], -1)
+        return np.stack(
+            [values[..., lay.year_of_month == y].sum(-1) for y in range(len(lay.years))], -1
+        )
 
     assert np.allclose(res.line_year_production, yearly(res.production))
     assert np.allclose(res.line_year_capacity, yearly(res.capacity))

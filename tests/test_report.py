@@ -22,7 +22,7 @@ def baseline_report(tmp_path_factory):
 def test_report_writes_html_tables_and_charts(baseline_report):
     report, html, stages = baseline_report
     assert stages == [
-        "balance and claim",
+        "the run",
         "calibration",
         "spending and order book",
         "sustainment",
@@ -61,7 +61,7 @@ def test_report_numbers_are_the_analyses_numbers(baseline_report):
     ds = balance(load_scenario("baseline"), samples=60, seed=2)
     summary = summarise(ds)
     assert report.summary["crossover"] == summary.crossover
-    spend = spending("baseline", samples=60, seed=2, order_book=False)
+    spend = spending("baseline", samples=60, seed=2)
     share = float(spend["group_core_share"].sel(group="alliance", year=2025).median())
     assert report.summary["spending_gap"]["gap_pp"] == pytest.approx(3.5 - share)
     assert f"the gap to 3.5% is {3.5 - share:.2f} pp" in html
@@ -84,3 +84,18 @@ def test_report_on_a_scenario_with_only_the_balance(tiny, tmp_path):
     assert 'id="balance"' in html and 'id="spending"' not in html
     # The claim, the balance and the calibration: the analyses every scenario has.
     assert len(report.headlines) == 3
+
+
+def test_the_report_runs_the_engine_once(tmp_path, monkeypatch):
+    import outproduce.analyses.run as run_module
+
+    calls = []
+    engine = run_module.run_engine
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return engine(*args, **kwargs)
+
+    monkeypatch.setattr(run_module, "run_engine", counted)
+    build_report(load_scenario("baseline"), tmp_path, samples=20, seed=3)
+    assert len(calls) == 1

@@ -161,8 +161,8 @@ def test_rounds_are_budget_over_price(baseline):
 
 
 def test_same_seed_same_numbers():
-    first = spending("baseline", samples=30, seed=9, order_book=False)
-    second = spending("baseline", samples=30, seed=9, order_book=False)
+    first = spending("baseline", samples=30, seed=9)
+    second = spending("baseline", samples=30, seed=9)
     assert np.array_equal(first["core_usd_bn"].values, second["core_usd_bn"].values, equal_nan=True)
 
 
@@ -178,7 +178,7 @@ spending:
 """,
         "ally_options.yaml",
     )
-    ds = spending(load_scenario(path), samples=20, seed=1, order_book=False)
+    ds = spending(load_scenario(path), samples=20, seed=1)
     esp = ds["core_share"].sel(ally="ESP")
     # Spain 2.00% in 2025 to 2.1% in 2035, linear.
     assert float(esp.sel(year=2030)) == pytest.approx(2.05)

@@ -193,7 +193,12 @@ def probe_values(
     """
     samples = table.samples
     wanted = sorted(
-        {i for lines, k in zip(probes.lines, probes.kind, strict=True) if k != "complete" for i in lines}
+        {
+            i
+            for lines, k in zip(probes.lines, probes.kind, strict=True)
+            if k != "complete"
+            for i in lines
+        }
     )
     ids = list(scenario.lines)
     sub = scenario.model_copy(update={"lines": {ids[i]: scenario.lines[ids[i]] for i in wanted}})
@@ -211,7 +216,9 @@ def probe_values(
         rows = slice(begin, min(begin + step, samples))
         capacity = {}
         for kind, draws in variants.items():
-            cap = capacity_chunk(draws, rows, np.zeros((rows.stop - rows.start, len(wanted), months)))
+            cap = capacity_chunk(
+                draws, rows, np.zeros((rows.stop - rows.start, len(wanted), months))
+            )
             for index, running in avail.items():
                 cap[:, index, :] *= running[rows]
             capacity[kind] = cap
@@ -219,9 +226,7 @@ def probe_values(
             if kind == "complete":
                 continue
             series = capacity[kind][:, [position[i] for i in probes.lines[e]], :].sum(axis=1)
-            values[rows, e] = _period_value(
-                series, probes.first[e], probes.last[e], probes.unit[e]
-            )
+            values[rows, e] = _period_value(series, probes.first[e], probes.last[e], probes.unit[e])
     for e, kind in enumerate(probes.kind):
         if kind == "complete":
             values[:, e] = _period_value(
@@ -255,7 +260,9 @@ def calibrate(
 
     ds = of_run(scenario, samples, seed).dataset
     columns = [str(c)[len("estimate_") :] for c in ds.coords if str(c).startswith("estimate_")]
-    frame = pd.DataFrame({"id": ds["estimate"].values} | {c: ds[f"estimate_{c}"].values for c in columns})
+    frame = pd.DataFrame(
+        {"id": ds["estimate"].values} | {c: ds[f"estimate_{c}"].values for c in columns}
+    )
     quantiles = ds["estimate_value"].quantile([0.1, 0.5, 0.9], dim="sample")
     rows = []
     for record in frame.to_dict("records"):

@@ -48,7 +48,59 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "pool_stock": ("units of the material", "material left in the pool at month end"),
     "deliveries": ("rounds per month", "rounds delivered against the order"),
     "backlog": ("rounds", "ordered, not yet delivered, at month end"),
+    "estimate_value": ("the estimate's unit", "model value of a published estimate"),
+    # The spending pathways (``analyses.pathways``).
+    "core_share": ("percent of GDP", "core defence spending"),
+    "kind": ("1", "observed, interpolated or pathway"),
+    "resilience_share": ("percent of GDP", "resilience spending"),
+    "gdp_usd_bn_current": ("USD billion, current", "GDP"),
+    "core_usd_bn_current": ("USD billion, current", "core defence spending"),
+    "core_usd_bn": ("USD billion, constant base year", "core defence spending"),
+    "resilience_usd_bn": ("USD billion, constant base year", "resilience spending"),
+    "increase_usd_bn": ("USD billion, constant base year", "core spending above the base year"),
+    "ammunition_usd_bn": ("USD billion, constant base year", "ammunition budget"),
+    "rounds": ("155mm rounds per year", "rounds the ammunition budget buys"),
+    "price_usd": ("USD, constant base year", "price of a 155mm round"),
+    "target_share": ("percent of GDP", "core target"),
+    "target_year": ("year", "year the core target is due"),
+    "shape": ("1", "pathway shape"),
+    "pooled": ("1", "buys with others (pooling)"),
+    "start_year": ("year", "year of the latest NATO figure"),
+    "year_core_reached": ("year", "year the core target is reached (-1: never)"),
+    "record_rise_pp": ("percentage points of GDP", "largest yearly rise 2014-2025"),
+    "required_rise_pp": ("percentage points of GDP", "largest yearly rise the pathway needs"),
+    "exceeds_record": ("1", "the pathway needs a rise above the record"),
+    "cumulative_extra_core_usd_bn": ("USD billion, constant base year", "extra core to target"),
+    "cumulative_extra_resilience_usd_bn": (
+        "USD billion, constant base year",
+        "extra resilience to target",
+    ),
+    "group_gdp_usd_bn_current": ("USD billion, current", "GDP of the group"),
+    "group_core_share": ("percent of GDP", "core spending of the group, GDP-weighted"),
+    "group_core_usd_bn": ("USD billion, constant base year", "core spending of the group"),
+    "group_core_usd_bn_current": ("USD billion, current", "core spending of the group"),
+    "group_resilience_usd_bn": ("USD billion, constant base year", "resilience of the group"),
+    "group_increase_usd_bn": ("USD billion, constant base year", "core above the base year"),
+    "group_rounds": ("155mm rounds per year", "rounds the group's budgets buy"),
+    "group_cumulative_extra_core_usd_bn": (
+        "USD billion, constant base year",
+        "extra core spending of the group to target",
+    ),
 }
+
+
+def annotate(ds: xr.Dataset) -> xr.Dataset:
+    """Units and a long name on every variable (and CF flags on the binding input)."""
+    for name in ds.data_vars:
+        units, long_name = VARIABLES[str(name)]
+        ds[name].attrs = {"units": units, "long_name": long_name}
+    if "binding_input" in ds:  # CF flags: which material limits a line's output
+        materials = [str(m) for m in ds["material"].values]
+        ds["binding_input"].attrs |= {
+            "flag_values": np.arange(-1, len(materials), dtype=np.int8),
+            "flag_meanings": " ".join(["none", *materials]),
+        }
+    return ds
 
 
 def engine_dataset(
@@ -67,9 +119,7 @@ def engine_dataset(
     names = table.names()
     with np.errstate(divide="ignore", invalid="ignore"):
         sustain = np.where(res.consumption > 0, res.stock / res.consumption, np.nan)
-        on_time = np.where(
-            res.order_quantity > 0, res.order_on_time / res.order_quantity, 1.0
-        )
+        on_time = np.where(res.order_quantity > 0, res.order_on_time / res.order_quantity, 1.0)
     data = {
         "series_output": (("sample", "series", "month"), res.group_output[:, : len(series)]),
         "line_factor": (("sample", "line"), weights),
@@ -140,12 +190,4 @@ def engine_dataset(
             "input": names,
         },
     )
-    for name in ds.data_vars:
-        units, long_name = VARIABLES[name]
-        ds[name].attrs = {"units": units, "long_name": long_name}
-    if "binding_input" in ds:  # CF flags: which material limits a line's output
-        ds["binding_input"].attrs |= {
-            "flag_values": np.arange(-1, len(lay.inputs), dtype=np.int8),
-            "flag_meanings": " ".join(["none", *lay.inputs]),
-        }
     return ds

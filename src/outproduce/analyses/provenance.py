@@ -1,5 +1,8 @@
-"""What every run and view shares: resolving a scenario, checking samples and seed,
-refusing runs that cannot fit in memory, and the provenance attributes of results."""
+"""What every run and view shares: scenario, samples and seed, memory, provenance.
+
+Resolving a scenario, checking samples and seed (the one place), refusing runs that
+cannot fit in memory, and the provenance attributes every result carries.
+"""
 
 from __future__ import annotations
 

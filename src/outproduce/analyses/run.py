@@ -29,7 +29,6 @@ from outproduce.data.catalog import NON_EUROPEAN_ALLIES
 from outproduce.engine.inputs import InputTable
 from outproduce.engine.layout import layout
 from outproduce.engine.simulate import run as run_engine
-from outproduce.engine.timegrid import month_grid
 from outproduce.scenario.model import Scenario
 
 #: Per-sample monthly totals a run keeps, in 155mm-equivalent rounds (``series``).
@@ -182,7 +181,9 @@ def conversion_weights(
         for calibre, value in scenario.assumptions.conversion_155eq.items()
     }
     weights = np.zeros((table.samples, len(lines["id"])))
-    for index, (calibre, product) in enumerate(zip(lines["calibre"], lines["product"], strict=True)):
+    for index, (calibre, product) in enumerate(
+        zip(lines["calibre"], lines["product"], strict=True)
+    ):
         if product == "rounds":
             weights[:, index] = factors.get(calibre, 1.0)
     return weights
@@ -217,12 +218,10 @@ def _dataset(
     probes,
 ) -> xr.Dataset:
     """The engine's results with names, coordinates and units (and the run's other parts)."""
-    from outproduce.analyses.dataset import engine_dataset
+    from outproduce.analyses.dataset import annotate, engine_dataset
 
     ds = engine_dataset(chain, res, lines, weights, list(SERIES))
     ds = ds.merge(estimates)
     if spend is not None:
         ds = ds.merge(spend.rename({"year": "spending_year"}), combine_attrs="drop")
-    months = month_grid(chain.horizon)
-    assert ds.sizes["month"] == len(months)
-    return ds
+    return annotate(ds)

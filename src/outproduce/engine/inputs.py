@@ -29,9 +29,7 @@ from outproduce.scenario.uncertain import _Uncertain, ppf
 class InputTable:
     """Uniforms and values of the uncertain inputs of one run, filled as they are drawn."""
 
-    def __init__(
-        self, seed: int, samples: int, design: Mapping[str, Any] | None = None
-    ) -> None:
+    def __init__(self, seed: int, samples: int, design: Mapping[str, Any] | None = None) -> None:
         self.seed = seed
         self.samples = samples
         self.design = _checked_design(design, samples)

@@ -122,8 +122,7 @@ def layout(scenario: Scenario, build_for: tuple[str, ...] = ()) -> Layout:
                 seller_lines[k].append(index)
     seller_keeps = np.array(
         [
-            book_pool(seller) is None
-            and all(lines[i].unsold == "held" for i in seller_lines[k])
+            book_pool(seller) is None and all(lines[i].unsold == "held" for i in seller_lines[k])
             for k, seller in enumerate(sellers)
         ],
         dtype=bool,
@@ -181,9 +180,11 @@ def layout(scenario: Scenario, build_for: tuple[str, ...] = ()) -> Layout:
         order_end=column(lambda c: month_offset(c.delivery_end, h)).astype(int),
         order_quantity=column(lambda c: c.quantity),
         order_holder=column(
-            lambda c: holder_ids.index(c.buyer)
-            if c.buyer in holder_ids and book_pool(c.supplier) is None
-            else -1
+            lambda c: (
+                holder_ids.index(c.buyer)
+                if c.buyer in holder_ids and book_pool(c.supplier) is None
+                else -1
+            )
         ).astype(int),
         holder_ids=holder_ids,
         seller_lines=[np.array(lines_of, dtype=int) for lines_of in seller_lines],

@@ -141,13 +141,12 @@ class OrderFlows:
     held: np.ndarray  # (M, c, Q) rounds held at the supplier at month end
 
 
-def order_pass(
-    lay: Layout, made: np.ndarray, rows: slice, res: Results, full: bool
-) -> OrderFlows:
+def order_pass(lay: Layout, made: np.ndarray, rows: slice, res: Results, full: bool) -> OrderFlows:
     """First in, first out per supplier, on (sample x supplier) and (sample x order) arrays.
 
     Per-order flows are reduced as they are computed (yearly sums, rounds delivered on
-    time; an order's backlog is its quantity less what was delivered); per-supplier and per-holder flows are kept by month.
+    time; an order's backlog is its quantity less what was delivered); per-supplier and
+    per-holder flows are kept by month.
     """
     n_s, n_q, months = made.shape
     made = np.ascontiguousarray(made.transpose(2, 0, 1))  # (M, S, Q)
@@ -197,7 +196,9 @@ def order_pass(
     return flows
 
 
-def stock_pass(lay: Layout, holders: HolderDraws, flows: OrderFlows, rows: slice, res: Results) -> None:
+def stock_pass(
+    lay: Layout, holders: HolderDraws, flows: OrderFlows, rows: slice, res: Results
+) -> None:
     """Deliveries in, transfers (limited to what the sender holds), consumption out."""
     months = res.stock.shape[2]
     n_h = len(lay.holder_ids)
@@ -228,9 +229,7 @@ def stock_pass(lay: Layout, holders: HolderDraws, flows: OrderFlows, rows: slice
         stock_at[m] = stock
 
 
-def lead_times(
-    lay: Layout, made: np.ndarray, flows: OrderFlows, rows: slice, res: Results
-) -> None:
+def lead_times(lay: Layout, made: np.ndarray, flows: OrderFlows, rows: slice, res: Results) -> None:
     """Months until a new one-round order placed in month t would be delivered (NaN: never).
 
     It queues behind every order of the same supplier signed by t (first in, first
