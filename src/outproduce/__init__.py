@@ -4,7 +4,9 @@ Python API::
 
     import outproduce
     scenario = outproduce.load_scenario("baseline")
-    ds = outproduce.balance(scenario, samples=2000, seed=1)
+    run = outproduce.run(scenario, samples=2000, seed=1)  # the whole chain, once
+    ds = outproduce.balance(run)  # a view of the run (no engine call)
+    verdict = outproduce.claim(run)
 
 Names are imported on first use (PEP 562), so ``outproduce --help`` does not load
 numpy, pandas or xarray.
@@ -14,6 +16,8 @@ from outproduce.lazy import lazy_getattr
 from outproduce.version import __version__
 
 _WHERE = {
+    "run": "outproduce.analyses.run",
+    "Run": "outproduce.analyses.run",
     "balance": "outproduce.analyses.balance",
     "summarise": "outproduce.analyses.balance",
     "calibrate": "outproduce.analyses.calibrate",

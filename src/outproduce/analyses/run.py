@@ -26,6 +26,7 @@ from outproduce.analyses.calibrate import estimate_probes, probe_values
 from outproduce.analyses.pathways import pathways
 from outproduce.analyses.provenance import attrs, check_fits, resolve, samples_and_seed
 from outproduce.data.catalog import NON_EUROPEAN_ALLIES
+from outproduce.errors import InputError
 from outproduce.engine.inputs import InputTable
 from outproduce.engine.layout import layout
 from outproduce.engine.simulate import run as run_engine
@@ -74,18 +75,26 @@ def run(
     design: Mapping[str, Any] | None = None,
     full: bool = False,
     workers: int | None = None,
+    design_file: str = "",
 ) -> Run:
     """Run the whole chain once; ``design`` gives uniforms (sample x input) by input name.
 
     A design column replaces the seeded draws of the input it names (see the inputs
     table of a run for the names); inputs it does not name keep their seeded streams.
+    Without ``samples``, a design's rows are the samples. ``design_file`` names the
+    file a design came from, for error messages.
     """
     scenario = resolve(scenario)
-    samples, seed = samples_and_seed(scenario, samples, seed)
     if design is not None and hasattr(design, "dims"):  # an xarray (sample, input) table
         design = {str(k): design.sel(input=k).values for k in design["input"].values}
+    if samples is None and design:  # a design's rows are the samples
+        samples = len(next(iter(design.values())))
+    samples, seed = samples_and_seed(scenario, samples, seed)
     check_fits(scenario, samples, full)
-    table = InputTable(seed, samples, design)
+    try:
+        table = InputTable(seed, samples, design)
+    except InputError as exc:  # name the file the design came from, if it did
+        raise InputError(exc.message, file=design_file or exc.file, field=exc.field) from None
     contracts = dict(scenario.contracts)
     quantities: dict[str, np.ndarray] = {}
     decisions: dict[str, np.ndarray] = {}
@@ -123,7 +132,7 @@ def run(
         decisions=decisions,
     )
     estimates = probe_values(scenario, table, probes, res.group_output[:, len(SERIES) :])
-    table.check_design_used()
+    table.check_design_used(design_file)
     ds = _dataset(chain, res, lines, weights, spend, estimates, probes)
     ds.attrs = attrs(scenario, samples, seed, "outproduce run") | {
         "capacity_rule": scenario.spending.capacity_rule if scenario.spending else "none",
@@ -135,6 +144,38 @@ def run(
     if left_out:
         ds.attrs["order_book_left_out"] = left_out
     return Run(scenario=scenario, dataset=ds)
+
+
+def read_design(path: Path) -> dict[str, np.ndarray]:
+    """A design from a CSV file: one column per input name, one row per sample.
+
+    A ``sample`` column, if present, is the row label and is not an input. Any other
+    problem (unreadable, not numeric, outside (0, 1), unknown input) is an input error
+    naming the file.
+    """
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(path)
+    except FileNotFoundError:
+        raise InputError(
+            "no such file; expected a CSV design", file=str(path), field="--design"
+        ) from None
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise InputError(
+            f"not a CSV table ({' '.join(str(exc).split())[:120]}); expected one column "
+            "per input and one row per sample",
+            file=str(path),
+            field="--design",
+        ) from None
+    frame = frame.drop(columns=[c for c in frame.columns if c == "sample"])
+    if frame.empty or not len(frame.columns):
+        raise InputError(
+            "the design has no rows or no input columns; expected one column per input",
+            file=str(path),
+            field="--design",
+        )
+    return {str(c): frame[c].to_numpy() for c in frame.columns}
 
 
 def of_run(

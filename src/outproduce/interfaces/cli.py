@@ -309,12 +309,32 @@ def simulate_cmd(
             help="Also keep the (sample x line x month) and (sample x order x month) arrays.",
         ),
     ] = False,
+    design: Annotated[
+        Path | None,
+        typer.Option(
+            "--design",
+            help="CSV of uniforms in (0, 1): a column per input name, a row per sample.",
+        ),
+    ] = None,
 ) -> None:
     """Run the whole chain and write every variable (NetCDF) or P10/P50/P90 tables (CSV)."""
+    from outproduce.analyses.run import read_design, run
     from outproduce.analyses.simulation import simulate, write_simulation
     from outproduce.scenario.loading import load_scenario
 
-    ds = simulate(load_scenario(scenario), samples=samples, seed=seed, full=full)
+    loaded = load_scenario(scenario)
+    if design is None:
+        ds = simulate(loaded, samples=samples, seed=seed, full=full)
+    else:
+        the_run = run(
+            loaded,
+            samples=samples,
+            seed=seed,
+            full=full,
+            design=read_design(design),
+            design_file=str(design),
+        )
+        ds = simulate(the_run)
     if out_path.suffix == ".nc":
         written = [write_atomic(out_path, lambda tmp: write_simulation(ds, tmp))]
     else:
