@@ -26,10 +26,10 @@ from outproduce.analyses.calibrate import estimate_probes, probe_values
 from outproduce.analyses.pathways import pathways
 from outproduce.analyses.provenance import attrs, check_fits, resolve, samples_and_seed
 from outproduce.data.catalog import NON_EUROPEAN_ALLIES
-from outproduce.errors import InputError
 from outproduce.engine.inputs import InputTable
 from outproduce.engine.layout import layout
 from outproduce.engine.simulate import run as run_engine
+from outproduce.errors import InputError
 from outproduce.scenario.model import Scenario
 
 #: Per-sample monthly totals a run keeps, in 155mm-equivalent rounds (``series``).
