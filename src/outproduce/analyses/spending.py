@@ -8,6 +8,7 @@ them out of the run's Dataset with the budgets' order book (``procurement``), an
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -57,112 +58,147 @@ def spending(
     return view
 
 
-def _quantiles(values: np.ndarray, prefix: str) -> dict[str, float]:
-    """P50 under ``prefix`` and P10/P90 under ``prefix_p10``/``prefix_p90`` (NaN-safe)."""
-    if np.all(np.isnan(values)):
-        return {prefix: float("nan"), f"{prefix}_p10": float("nan"), f"{prefix}_p90": float("nan")}
-    low, mid, high = np.nanquantile(values, [0.1, 0.5, 0.9])
-    return {prefix: float(mid), f"{prefix}_p10": float(low), f"{prefix}_p90": float(high)}
+#: The quantiles every summary shows: P10, P50 (the headline) and P90.
+QUANTILES = (0.1, 0.5, 0.9)
+
+
+def quantiles(values: xr.DataArray) -> xr.DataArray:
+    """P10/P50/P90 over samples along a ``quantile`` dimension (via xarray).
+
+    A pathway value is NaN in every sample or in none (a year before its pathway), so
+    the vectorised quantile without NaN-skipping is exact and keeps such cells NaN.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return values.quantile(list(QUANTILES), dim="sample", skipna=False)
+
+
+def _columns(q: xr.DataArray | np.ndarray, prefix: str, *index: Any) -> dict[str, float]:
+    """P50 under ``prefix`` and P10/P90 under ``prefix_p10``/``prefix_p90``."""
+    low, mid, high = (float(v) for v in np.asarray(q)[(slice(None), *index)])
+    return {prefix: mid, f"{prefix}_p10": low, f"{prefix}_p90": high}
 
 
 def summarise_spending(ds: xr.Dataset) -> dict[str, Any]:
     """Tables of the spending view: per ally, per ally and year, per group and year.
 
     Money in USD billions (constant price base, see ``ds.attrs['price_base']``), shares
-    in per cent of GDP, rounds per year; uncertain values as P50 with P10/P90.
+    in per cent of GDP, rounds per year; uncertain values as P50 with P10/P90. The
+    quantiles are computed once per variable (``quantiles``); the rows only index them.
     """
     years = ds["year"].values
     base = int(ds.attrs["price_base_year"])
+    target_year = ds["target_year"]
+    at_end = {
+        name: quantiles(ds[name].sel(year=target_year)).values
+        for name in ("core_usd_bn", "increase_usd_bn", "rounds")
+    }
+    per_ally = {
+        name: quantiles(ds[name]).values
+        for name in ("cumulative_extra_core_usd_bn", "cumulative_extra_resilience_usd_bn")
+    }
+    by_year = {
+        key: quantiles(ds[name]).transpose("quantile", "ally", "year").values
+        for key, name in (
+            ("resilience_share", "resilience_share"),
+            ("gdp_usd_current", "gdp_usd_bn_current"),
+            ("core_usd_current", "core_usd_bn_current"),
+            ("core_usd", "core_usd_bn"),
+            ("resilience_usd", "resilience_usd_bn"),
+            ("increase_usd", "increase_usd_bn"),
+            ("rounds", "rounds"),
+        )
+    }
+    core, kind = ds["core_share"].values, ds["kind"].values
     allies, yearly, groups, demand = [], [], [], []
-    for iso3 in ds["ally"].values:
-        one = ds.sel(ally=iso3)
-        end = one.sel(year=int(one["target_year"]))
-        reached = int(one["year_core_reached"])
+    for a, iso3 in enumerate(ds["ally"].values):
+        start = int(ds["start_year"].values[a])
+        reached = int(ds["year_core_reached"].values[a])
+        target = float(ds["target_share"].values[a])
         allies.append(
             {
                 "iso3": str(iso3),
-                "start_year": int(one["start_year"]),
-                "start_share": float(one["core_share"].sel(year=int(one["start_year"]))),
-                "target_share": float(one["target_share"]),
-                "target_year": int(one["target_year"]),
-                "shape": str(one["shape"].values),
+                "start_year": start,
+                "start_share": float(core[a, list(years).index(start)]),
+                "target_share": target,
+                "target_year": int(target_year.values[a]),
+                "shape": str(ds["shape"].values[a]),
                 "year_core_reached": reached if reached > 0 else None,
-                "gap_pp": max(
-                    float(one["target_share"]) - float(one["core_share"].sel(year=base)), 0.0
+                "gap_pp": max(target - float(core[a, list(years).index(base)]), 0.0),
+                **_columns(at_end["core_usd_bn"], "core_usd_end", a),
+                **_columns(at_end["increase_usd_bn"], "increase_usd_end", a),
+                **_columns(
+                    per_ally["cumulative_extra_core_usd_bn"], "cumulative_extra_core_usd", a
                 ),
-                **_quantiles(end["core_usd_bn"].values, "core_usd_end"),
-                **_quantiles(end["increase_usd_bn"].values, "increase_usd_end"),
-                **_quantiles(
-                    one["cumulative_extra_core_usd_bn"].values, "cumulative_extra_core_usd"
-                ),
-                **_quantiles(
-                    one["cumulative_extra_resilience_usd_bn"].values,
+                **_columns(
+                    per_ally["cumulative_extra_resilience_usd_bn"],
                     "cumulative_extra_resilience_usd",
+                    a,
                 ),
-                **_quantiles(end["rounds"].values, "rounds_end"),
-                "required_rise_pp": float(one["required_rise_pp"]),
-                "record_rise_pp": float(one["record_rise_pp"]),
-                "exceeds_record": bool(one["exceeds_record"]),
+                **_columns(at_end["rounds"], "rounds_end", a),
+                "required_rise_pp": float(ds["required_rise_pp"].values[a]),
+                "record_rise_pp": float(ds["record_rise_pp"].values[a]),
+                "exceeds_record": bool(ds["exceeds_record"].values[a]),
             }
         )
-        for year in years:
-            at = one.sel(year=year)
-            yearly.append(
-                {
-                    "iso3": str(iso3),
-                    "year": int(year),
-                    "kind": str(at["kind"].values),
-                    "core_share": float(at["core_share"]),
-                    **_quantiles(at["resilience_share"].values, "resilience_share"),
-                    **_quantiles(at["gdp_usd_bn_current"].values, "gdp_usd_current"),
-                    **_quantiles(at["core_usd_bn_current"].values, "core_usd_current"),
-                    **_quantiles(at["core_usd_bn"].values, "core_usd"),
-                    **_quantiles(at["resilience_usd_bn"].values, "resilience_usd"),
-                    **_quantiles(at["increase_usd_bn"].values, "increase_usd"),
-                    **_quantiles(at["rounds"].values, "rounds"),
-                }
-            )
-    for group in ds["group"].values:
-        one = ds.sel(group=group)
-        for year in years:
-            at = one.sel(year=year)
-            groups.append(
-                {
-                    "group": str(group),
-                    "year": int(year),
-                    **_quantiles(at["group_core_share"].values, "core_share"),
-                    **_quantiles(at["group_core_usd_bn_current"].values, "core_usd_current"),
-                    **_quantiles(at["group_core_usd_bn"].values, "core_usd"),
-                    **_quantiles(at["group_resilience_usd_bn"].values, "resilience_usd"),
-                    **_quantiles(at["group_increase_usd_bn"].values, "increase_usd"),
-                    **_quantiles(at["group_rounds"].values, "rounds"),
-                }
-            )
+        for y, year in enumerate(years):
+            row: dict[str, Any] = {
+                "iso3": str(iso3),
+                "year": int(year),
+                "kind": str(kind[a, y]),
+                "core_share": float(core[a, y]),
+            }
+            for key, q in by_year.items():
+                row |= _columns(q, key, a, y)
+            yearly.append(row)
+    by_group = {
+        key: quantiles(ds[name]).transpose("quantile", "group", "year").values
+        for key, name in (
+            ("core_share", "group_core_share"),
+            ("core_usd_current", "group_core_usd_bn_current"),
+            ("core_usd", "group_core_usd_bn"),
+            ("resilience_usd", "group_resilience_usd_bn"),
+            ("increase_usd", "group_increase_usd_bn"),
+            ("rounds", "group_rounds"),
+        )
+    }
+    for g, group in enumerate(ds["group"].values):
+        for y, year in enumerate(years):
+            row = {"group": str(group), "year": int(year)}
+            for key, q in by_group.items():
+                row |= _columns(q, key, g, y)
+            groups.append(row)
     if "ordered_rounds" in ds:
-        for year in ds["book_year"].values:
-            at = ds.sel(book_year=year)
-            bought = ds["group_rounds"].sel(group="alliance", year=year).values
-            following, adversary = (
-                at["output_following_rounds"].values,
-                at["adversary_rounds"].values,
+        book_years = ds["book_year"].values
+        bought = ds["group_rounds"].sel(group="alliance", year=book_years).values  # (S, Y)
+        book = {
+            key: quantiles(ds[name]).transpose("quantile", "book_year").values
+            for key, name in (
+                ("ordered_rounds", "ordered_rounds"),
+                ("delivered_rounds", "delivered_rounds"),
+                ("backlog_rounds", "backlog_rounds"),
+                ("output_rounds", "output_rounds"),
+                ("output_following_rounds", "output_following_rounds"),
+                ("adversary_rounds", "adversary_rounds"),
+                ("built_rounds", "built_rounds"),
             )
-            lead = at["lead_time_months"].values
-            demand.append(
-                {
-                    "year": int(year),
-                    **_quantiles(bought, "demand_rounds"),
-                    **_quantiles(at["ordered_rounds"].values, "ordered_rounds"),
-                    **_quantiles(at["delivered_rounds"].values, "delivered_rounds"),
-                    **_quantiles(at["backlog_rounds"].values, "backlog_rounds"),
-                    "lead_time_months": _month_median(lead),
-                    **_quantiles(at["output_rounds"].values, "output_rounds"),
-                    **_quantiles(following, "output_following_rounds"),
-                    **_quantiles(adversary, "adversary_rounds"),
-                    **_quantiles(at["built_rounds"].values, "built_rounds"),
-                    "p_demand_above_output": float(np.mean(bought > at["output_rounds"].values)),
-                    "p_ahead_following": float(np.mean(following >= adversary)),
-                }
-            )
+        }
+        demand_q = np.nanquantile(bought, QUANTILES, axis=0)
+        output = ds["output_rounds"].values
+        following = ds["output_following_rounds"].values
+        adversary = ds["adversary_rounds"].values
+        lead = ds["lead_time_months"].values
+        for y, year in enumerate(book_years):
+            row = {"year": int(year), **_columns(demand_q, "demand_rounds", y)}
+            for key in ("ordered_rounds", "delivered_rounds", "backlog_rounds"):
+                row |= _columns(book[key], key, y)
+            row["lead_time_months"] = _month_median(lead[:, y])
+            for key in ("output_rounds", "output_following_rounds", "adversary_rounds"):
+                row |= _columns(book[key], key, y)
+            row |= _columns(book["built_rounds"], "built_rounds", y)
+            row["p_demand_above_output"] = float(np.mean(bought[:, y] > output[:, y]))
+            row["p_ahead_following"] = float(np.mean(following[:, y] >= adversary[:, y]))
+            demand.append(row)
     tables: dict[str, object] = {
         "allies": allies,
         "yearly": yearly,
@@ -173,7 +209,7 @@ def summarise_spending(ds: xr.Dataset) -> dict[str, Any]:
         tables["contracts"] = {
             "contract_years": int(ds.attrs["contract_years"]),
             "pooling": str(ds.attrs["pooling"]),
-            **_quantiles(ds["on_time_share"].values, "on_time_share"),
+            **_columns(np.nanquantile(ds["on_time_share"].values, QUANTILES), "on_time_share"),
             "capacity_rule": str(ds.attrs["capacity_rule"]),
             "crossover_planned": crossover_stats(ds["crossover_planned"].values),
             "crossover_following": crossover_stats(ds["crossover_following"].values),

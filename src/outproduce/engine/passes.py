@@ -141,26 +141,44 @@ class OrderFlows:
     held: np.ndarray  # (M, c, Q) rounds held at the supplier at month end
 
 
+class _Sums:
+    """Sums (sample x column) values by group with np.bincount: one pass, in column order.
+
+    Adding in column order makes leaving out all-zero columns exact (x + 0 == x), so the
+    order book may work on the live orders only and still give the same bits.
+    """
+
+    def __init__(self, samples: int, group: np.ndarray, size: int) -> None:
+        valid = np.flatnonzero(group >= 0)
+        self.columns, self.size, self.samples = valid, size, samples
+        self.index = (np.arange(samples)[:, None] * size + group[None, valid]).ravel()
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """(samples, columns) -> (samples, size)."""
+        flat = values[:, self.columns].ravel() if self.columns.size else np.zeros(0)
+        total = np.bincount(self.index, weights=flat, minlength=self.samples * self.size)
+        return total.reshape(self.samples, self.size)
+
+
 def order_pass(lay: Layout, made: np.ndarray, rows: slice, res: Results, full: bool) -> OrderFlows:
     """First in, first out per supplier, on (sample x supplier) and (sample x order) arrays.
 
-    Per-order flows are reduced as they are computed (yearly sums, rounds delivered on
-    time; an order's backlog is its quantity less what was delivered); per-supplier and
-    per-holder flows are kept by month.
+    Each month only the *live* orders take part: signed or open by then and not yet
+    delivered in every sample of the chunk (the others add exact zeros). Per-order flows
+    are reduced as they are computed (yearly sums, rounds delivered on time; an order's
+    backlog is its quantity less what was delivered); per-supplier and per-holder flows
+    are kept by month.
     """
     n_s, n_q, months = made.shape
     made = np.ascontiguousarray(made.transpose(2, 0, 1))  # (M, S, Q)
-    per_seller = _Groups.of(lay.order_seller, n_q)
-    per_holder = _Groups.of(lay.order_holder, len(lay.holder_ids))
     remaining = res.order_quantity[rows].copy()
     held = np.zeros((n_s, n_q))
-    seg_first = np.searchsorted(lay.order_seller, lay.order_seller, side="left")
     year_of = lay.year_of_month
-    n_o = remaining.shape[1]
+    n_o, n_h = remaining.shape[1], len(lay.holder_ids)
     yearly = np.zeros((len(lay.years), n_s, n_o))
     on_time = np.zeros((n_s, n_o))
     flows = OrderFlows(
-        received=np.zeros((months, n_s, len(lay.holder_ids))),
+        received=np.zeros((months, n_s, n_h)),
         queue=np.empty((months, n_s, n_q)),
         held=np.empty((months, n_s, n_q)),
     )
@@ -168,28 +186,48 @@ def order_pass(lay: Layout, made: np.ndarray, rows: slice, res: Results, full: b
     sold = by_month(res.sold_elsewhere)
     if full:
         deliveries, backlog = by_month(res.full.deliveries), by_month(res.full.backlog)
+    started = np.minimum(lay.order_signed, lay.order_open)
+    alive = np.ones(n_o, dtype=bool)
+    plans: dict[bytes, tuple] = {}
     for m in range(months):
+        live = (started <= m) & alive
+        key = live.tobytes()
+        if key not in plans:  # the live set changes a few times a year: plan it once
+            cols = np.flatnonzero(live)
+            seller = lay.order_seller[cols]
+            plans[key] = (
+                cols,
+                seller,
+                np.searchsorted(seller, seller, side="left"),
+                _Sums(n_s, seller, n_q),
+                _Sums(n_s, lay.order_holder[cols], n_h),
+            )
+        cols, seller, seg_first, per_seller, per_holder = plans[key]
         available = held + made[m]
-        open_now = remaining * (lay.order_open[None, :] <= m)
+        left_now = remaining[:, cols]
+        open_now = left_now * (lay.order_open[cols] <= m)[None, :]
         before = np.cumsum(open_now, axis=1) - open_now
         before = before - before[:, seg_first]
-        delivered = np.clip(available[:, lay.order_seller] - before, 0.0, open_now)
-        remaining -= delivered
-        signed = lay.order_signed[None, :] <= m
-        owed = remaining * signed
-        left = available - per_seller.sum(delivered)
+        delivered = np.clip(available[:, seller] - before, 0.0, open_now)
+        left_now -= delivered
+        remaining[:, cols] = left_now
+        signed = (lay.order_signed[cols] <= m)[None, :]
+        owed = left_now * signed
+        given = per_seller.sum(delivered)
+        left = available - given
         held = left * lay.seller_keeps[None, :]
         sold[m, rows] = left - held
-        yearly[year_of[m]] += delivered
-        on_time += delivered * (m <= lay.order_end)[None, :]
-        seller_del[m, rows] = per_seller.sum(delivered)
+        yearly[year_of[m]][:, cols] += delivered
+        on_time[:, cols] += delivered * (m <= lay.order_end[cols])[None, :]
+        seller_del[m, rows] = given
         seller_back[m, rows] = per_seller.sum(owed)
         flows.queue[m] = per_seller.sum(owed + delivered * signed)
         flows.held[m] = held
         flows.received[m] = per_holder.sum(delivered)
         if full:
-            deliveries[m, rows] = delivered
-            backlog[m, rows] = owed
+            deliveries[m, rows][:, cols] = delivered
+            backlog[m, rows][:, cols] = owed
+        alive[cols] = (left_now > 0).any(axis=0)
     by_month(res.held)[:, rows] = flows.held
     res.order_year_deliveries[rows] = yearly.transpose(1, 2, 0)
     res.order_on_time[rows] = on_time

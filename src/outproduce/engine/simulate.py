@@ -23,6 +23,7 @@ and chunked over samples so memory stays bounded. Per month:
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -55,12 +56,16 @@ __all__ = ["DAYS_PER_MONTH", "INPUTS", "Layout", "Results", "layout", "run", "se
 
 #: Bytes of (sample x line x month) floats one chunk may hold: small enough to stay
 #: near the cache and to bound memory, large enough that the month loops are few.
-CHUNK_BYTES = 32 * 2**20
+CHUNK_BYTES = 64 * 2**20
 
 
 def chunk_size(lines: int, months: int, orders: int = 0) -> int:
-    """Samples per chunk so a chunk's largest arrays stay within ``CHUNK_BYTES``."""
-    per_sample = 8 * months * max(lines, orders, 1)
+    """Samples per chunk so a chunk's arrays stay within ``CHUNK_BYTES``.
+
+    A chunk holds (sample x line x month) floats and, for the order book, (sample x
+    order) floats per year and a few more per order.
+    """
+    per_sample = 8 * (months * max(lines, 1) + orders * (months // 12 + 6))
     return int(np.clip(CHUNK_BYTES // per_sample, 32, 4096))
 
 
@@ -152,30 +157,50 @@ def run(
     chunk = chunk or chunk_size(n_l, months, n_o)
     chunks = [slice(b, min(b + chunk, samples)) for b in range(0, samples, chunk)]
     counts: list[np.ndarray | None] = [None] * len(chunks)
+    can_bind = lay.constrained.any(axis=1)[lay.line_pool]
+    binds, free = np.flatnonzero(can_bind), np.flatnonzero(~can_bind)
+    local = threading.local()
+
+    def buffers(rows: slice) -> Chunk:
+        """This thread's chunk arrays, reused from chunk to chunk (allocated once).
+
+        Capacity overwrites every planned line and the input pass every line and pool
+        it touches; the rest keeps its initial value (-1: no binding input; 0 stock).
+        """
+        n = rows.stop - rows.start
+        kept = getattr(local, "chunk", None)
+        if kept is None or kept.production.shape[0] != n:
+            kept = local.chunk = Chunk(
+                rows=rows,
+                production=np.zeros((n, n_l, months)),
+                binding=np.full((n, n_l, months), -1, dtype=np.int8),
+                pool_stock=np.zeros((n, n_p, n_i, months)),
+            )
+        kept.rows = rows
+        return kept
 
     # Every sample is independent of the others: the whole chain runs a chunk at a time,
     # in arrays local to the chunk, and keeps only what the results hold.
     def one_chunk(number: int) -> None:
         rows = chunks[number]
+        part = buffers(rows)
         n = rows.stop - rows.start
-        part = Chunk(
-            rows=rows,
-            production=np.zeros((n, n_l, months)),
-            binding=np.full((n, n_l, months), -1, dtype=np.int8),
-            pool_stock=np.zeros((n, n_p, n_i, months)),
-        )
         cap = part.production  # capacity first; the input pass lowers it in place
         capacity_chunk(draws, rows, cap)
         for index, running in avail.items():
             cap[:, index, :] *= running[rows]
         if decisions:
             _decide(lay, part, bom, decisions, res.order_quantity[rows], res.built[rows])
-        np.add.reduceat(cap, lay.year_start, axis=2, out=res.line_year_capacity[rows])
+        if binds.size:  # elsewhere no input binds: capacity is production (copied below)
+            res.line_year_capacity[rows, binds] = np.add.reduceat(
+                cap[:, binds], lay.year_start, axis=2
+            )
         if full:
             res.full.capacity[rows] = cap
         production_pass(lay, bom, part)
         production = part.production
         np.add.reduceat(production, lay.year_start, axis=2, out=res.line_year_production[rows])
+        res.line_year_capacity[rows, free] = res.line_year_production[rows, free]
         for g, lines in enumerate(group_lines):
             total = res.group_output[rows, g]
             for line in lines:  # in line order: the same sums for any chunk
@@ -183,10 +208,9 @@ def run(
                     total += production[:, line] * weights[rows, line, None]
                 else:
                     total += production[:, line]
-        if n_i:  # without constrained inputs nothing binds: nothing to count
-            counts[number] = np.stack(
-                [(part.binding == i).sum(axis=0) for i in range(-1, n_i)], axis=1
-            )
+        if n_i:  # only lines in constrained pools can be bound; the others never are
+            bound = part.binding[:, binds]
+            counts[number] = np.stack([(bound == i).sum(axis=0) for i in range(-1, n_i)], 1)
         res.pool_stock_year[rows] = part.pool_stock[..., lay.last_month_of_year]
         if full:
             res.full.production[rows] = production
@@ -209,11 +233,11 @@ def run(
     else:
         for number in range(len(chunks)):
             one_chunk(number)
+    res.binding_count[:, 0, :] = samples
     if n_i:
+        res.binding_count[binds] = 0
         for counted in counts:
-            res.binding_count += counted
-    else:
-        res.binding_count[:, 0, :] = samples
+            res.binding_count[binds] += counted
     return res
 
 
