@@ -118,6 +118,10 @@ class BalanceSummary:
     crossover_production_only: dict[str, str | float | None]
     annual: pd.DataFrame
     at: dict[str, str | float]
+    #: The crossover without the capacity the decision rule built (published plans only).
+    crossover_planned: dict[str, str | float | None] | None = None
+    #: The run's capacity decision rule (``none`` or ``follow_contracts``).
+    capacity_rule: str = "none"
 
 
 def summarise(ds: xr.Dataset, at: str = SPEECH_MONTH) -> BalanceSummary:
@@ -158,5 +162,12 @@ def summarise(ds: xr.Dataset, at: str = SPEECH_MONTH) -> BalanceSummary:
         "p_alliance_ahead": float(ds["ahead"].isel(month=index).mean()),
     }
     return BalanceSummary(
-        crossover=crossover, crossover_production_only=production_only, annual=annual, at=at_stats
+        crossover=crossover,
+        crossover_production_only=production_only,
+        annual=annual,
+        at=at_stats,
+        crossover_planned=crossover_stats(ds["crossover_planned"].values)
+        if "crossover_planned" in ds
+        else None,
+        capacity_rule=str(ds.attrs.get("capacity_rule", "none")),
     )

@@ -162,7 +162,7 @@ def run(
     local = threading.local()
 
     def buffers(rows: slice) -> Chunk:
-        """This thread's chunk arrays, reused from chunk to chunk (allocated once).
+        """The calling thread's chunk arrays, reused from chunk to chunk (allocated once).
 
         Capacity overwrites every planned line and the input pass every line and pool
         it touches; the rest keeps its initial value (-1: no binding input; 0 stock).

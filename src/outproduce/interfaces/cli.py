@@ -6,7 +6,6 @@ Commands only parse arguments, call the Python API and format what it returns. A
 
 from __future__ import annotations
 
-import math
 import os
 import signal
 import sys
@@ -22,13 +21,17 @@ from outproduce.interfaces.cli_common import (
     SamplesOpt,
     ScenarioArg,
     SeedOpt,
-    fmt,
     friendly,
-    number_table,
     out,
-    short,
+    usage_error,
 )
-from outproduce.interfaces.cli_views import print_balance, print_spending
+from outproduce.interfaces.cli_views import (
+    print_balance,
+    print_calibration,
+    print_claim,
+    print_spending,
+    print_sustain,
+)
 from outproduce.interfaces.files import (
     result_folder,
     to_json,
@@ -214,37 +217,14 @@ def claim_cmd(
 ) -> None:
     """Test the speech's claim: do the allies out-produce Russia (and its suppliers)."""
     from outproduce.analyses.claim import claim
-    from outproduce.interfaces.outputs import claim_document, crossover_text
+    from outproduce.interfaces.outputs import claim_document
     from outproduce.scenario.loading import load_scenario
 
     result = claim(load_scenario(scenario), samples=samples, seed=seed, at=at)
     if as_json:
         print(to_json(claim_document(result)))
         return
-    out.print(f"[bold]The claim[/bold] — “{result.attrs['claim']}” (Bucharest, 6 Nov 2025)")
-    out.print(
-        f"Scenario [cyan]{result.attrs['scenario']}[/cyan] ({result.attrs['samples']} samples, "
-        f"seed {result.attrs['seed']}, data {result.attrs['data_version']})"
-    )
-    out.print(result.verdict)
-    table = number_table(
-        f"Break-even in {result.month} (others at their medians), 155mm-equivalent rounds a year",
-        ("the claim holds if", "versus", "is", "model median"),
-    )
-    for row in result.break_even:
-        table.add_row(
-            str(row["input"]),
-            str(row["versus"]),
-            f"{row['condition']} {fmt(row['value'])}"
-            if row["value"] is not None
-            else "never (not even at 0)",
-            fmt(row["median"]),
-        )
-    out.print(table)
-    out.print(f"Durable crossover against Russia alone: {crossover_text(result.since)}")
-    out.print(
-        f"Partners (not allies, not counted): {fmt(result.medians['partners'])} a year (median)"
-    )
+    print_claim(result)
 
 
 @app.command("calibrate")
@@ -257,42 +237,14 @@ def calibrate_cmd(
 ) -> None:
     """The model's P10-P90 against every published estimate; coverage by grade."""
     from outproduce.analyses.calibrate import calibrate
-    from outproduce.interfaces.outputs import calibration_document, published_text
+    from outproduce.interfaces.outputs import calibration_document
     from outproduce.scenario.loading import load_scenario
 
     result = calibrate(load_scenario(scenario), samples=samples, seed=seed)
     if as_json:
         print(to_json(calibration_document(result)))
         return
-    out.print(
-        f"[bold]Calibration[/bold] — scenario [cyan]{result.attrs['scenario']}[/cyan] "
-        f"({result.attrs['samples']} samples, seed {result.attrs['seed']}): each published "
-        "estimate against the model's P10–P90, in rounds as the publication counts them"
-    )
-    for row in result.estimates.to_dict("records"):
-        published = published_text(row, short)
-        unit = row["unit"].replace("rounds_per_", "a ").replace("rounds", "in total")
-        mark = "" if row["used_by"] else " (independent)"
-        if row["status"] == "compared":
-            verdict = "inside" if row["inside"] else "OUTSIDE"
-            model = f"model {short(row['p10'])}–{short(row['p90'])}"
-        else:
-            verdict, model = "not compared", row["status"]
-        out.print(
-            f"{verdict:>12}  {row['id']}{mark}: {row['bloc']} {row['measure']} {row['period']}, "
-            f"published {published} {unit} [{row['grade']}]; {model}",
-            highlight=False,
-        )
-    cov = result.coverage
-    parts = [
-        f"{name} {cov[name]['inside']:.0%} of {cov[name]['n']}"
-        for name in ("all", "A/B", "independent", "independent A/B")
-        if cov[name]["n"]
-    ]
-    if not parts:
-        out.print("No published estimate falls in this scenario's horizon and lines.")
-        return
-    out.print("Inside P10–P90: " + "; ".join(parts) + " (well calibrated: about 70–90%)")
+    print_calibration(result)
 
 
 @app.command("simulate")
@@ -372,46 +324,7 @@ def sustain_cmd(
         }
         print(to_json(document))
         return
-    if not holders:
-        out.print(f"Scenario {loaded.name} has no holders: add `holders:` to track stocks.")
-    for entry in holders:
-        table = number_table(
-            f"{entry['name']} ({entry['holder']}): stock at year end, rounds",
-            (
-                "year",
-                "stock P50 (P10–P90)",
-                "received",
-                "consumed",
-                "shortfall P50",
-                "P(shortfall)",
-                "months of sustainment",
-            ),
-        )
-        for row in entry["yearly"]:
-            table.add_row(
-                str(row["year"]),
-                f"{fmt(row['stock_end_p50'])} ({fmt(row['stock_end_p10'])}–"
-                f"{fmt(row['stock_end_p90'])})",
-                fmt(row["received_p50"]),
-                fmt(row["consumption_p50"]),
-                fmt(row["shortfall_p50"]),
-                f"{row['p_shortfall']:.0%}",
-                "-"
-                if math.isnan(row["months_of_sustainment_p50"])
-                else f"{row['months_of_sustainment_p50']:.1f}",
-            )
-        out.print(table)
-        rebuild = entry.get("rebuild")
-        if rebuild:
-            by = rebuild["target_month"]
-            chance = (
-                f"; P(reached by {by}) {rebuild['p_reached_by_target_month']:.0%}" if by else ""
-            )
-            out.print(
-                f"Target {fmt(rebuild['target_stock'])} rounds: reached P10 "
-                f"{rebuild['reached_p10'] or 'never'} · P50 {rebuild['reached_p50'] or 'never'}"
-                f" · P90 {rebuild['reached_p90'] or 'never'}{chance}"
-            )
+    print_sustain(loaded, holders)
 
 
 @app.command("spending")
@@ -452,25 +365,6 @@ def spending_cmd(
             out.print("Wrote: " + ", ".join(str(p) for p in written))
 
 
-def _usage_error(exc: Exception) -> bool:
-    """Print the parser's usage error (bad option or value) as one line; False if not one.
-
-    Typer's parser errors carry ``format_message`` and ``exit_code`` (they are click's
-    UsageError, vendored by typer, so matched by shape rather than imported). Asking for
-    help with no arguments prints the help itself.
-    """
-    if not (hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int)):
-        return False
-    message = exc.format_message()
-    if type(exc).__name__ == "NoArgsIsHelpError":
-        print(message, file=sys.stderr)
-        return True
-    ctx = getattr(exc, "ctx", None)
-    hint = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
-    print(f"error: {' '.join(message.split())}{hint}", file=sys.stderr)
-    return True
-
-
 def main() -> None:
     """Console-script entry point: every failure is one line, never a traceback.
 
@@ -484,7 +378,7 @@ def main() -> None:
         print("error: aborted", file=sys.stderr)
         sys.exit(1)
     except Exception as exc:
-        if _usage_error(exc):
+        if usage_error(exc):
             sys.exit(exc.exit_code)  # type: ignore[attr-defined]
         if os.environ.get("OUTPRODUCE_DEBUG"):
             raise

@@ -108,3 +108,22 @@ def money(value: float) -> str:
 def bn(row: dict[str, Any], key: str) -> str:
     """A row's P50 billions with its P10–P90."""
     return f"{money(row[key])} ({money(row[key + '_p10'])}–{money(row[key + '_p90'])})"
+
+
+def usage_error(exc: Exception) -> bool:
+    """Print the parser's usage error (bad option or value) as one line; False if not one.
+
+    Typer's parser errors carry ``format_message`` and ``exit_code`` (they are click's
+    UsageError, vendored by typer, so matched by shape rather than imported). Asking for
+    help with no arguments prints the help itself.
+    """
+    if not (hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int)):
+        return False
+    message = exc.format_message()
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        print(message, file=sys.stderr)
+        return True
+    ctx = getattr(exc, "ctx", None)
+    hint = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
+    print(f"error: {' '.join(message.split())}{hint}", file=sys.stderr)
+    return True

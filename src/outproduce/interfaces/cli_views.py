@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from outproduce.interfaces.cli_common import bn, fmt, millions, money, number_table, out
+from outproduce.interfaces.cli_common import bn, fmt, millions, money, number_table, out, short
 
 if TYPE_CHECKING:
     from outproduce.analyses.balance import BalanceSummary
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def print_balance(ds: Any, summary: BalanceSummary) -> None:
     """Crossovers, the check month and the annual table of a balance run."""
-    from outproduce.interfaces.outputs import crossover_text
+    from outproduce.interfaces.outputs import capacity_rule_text, crossover_text
 
     cross = summary.crossover
     out.print(
@@ -33,6 +33,7 @@ def print_balance(ds: Any, summary: BalanceSummary) -> None:
         "Crossover against Russian production alone: "
         f"{crossover_text(summary.crossover_production_only)}"
     )
+    out.print(capacity_rule_text(summary))
     at = summary.at
     out.print(
         f"In {at['month']}: alliance {fmt(at['alliance_p50'])}/month vs adversary "
@@ -186,3 +187,112 @@ def print_spending(ds: Any, tables: dict[str, Any], ally: str | None) -> None:
             f"with planned capacity: {crossover_text(book['crossover_planned'])}; if "
             f"capacity follows contracts: {crossover_text(book['crossover_following'])}."
         )
+
+
+def print_calibration(result: Any) -> None:
+    """Each published estimate against the model's P10-P90, then the coverage."""
+    from outproduce.interfaces.outputs import published_text
+
+    out.print(
+        f"[bold]Calibration[/bold] — scenario [cyan]{result.attrs['scenario']}[/cyan] "
+        f"({result.attrs['samples']} samples, seed {result.attrs['seed']}): each published "
+        "estimate against the model's P10–P90, in rounds as the publication counts them"
+    )
+    for row in result.estimates.to_dict("records"):
+        published = published_text(row, short)
+        unit = row["unit"].replace("rounds_per_", "a ").replace("rounds", "in total")
+        mark = "" if row["used_by"] else " (independent)"
+        if row["status"] == "compared":
+            verdict = "inside" if row["inside"] else "OUTSIDE"
+            model = f"model {short(row['p10'])}–{short(row['p90'])}"
+        else:
+            verdict, model = "not compared", row["status"]
+        out.print(
+            f"{verdict:>12}  {row['id']}{mark}: {row['bloc']} {row['measure']} {row['period']}, "
+            f"published {published} {unit} [{row['grade']}]; {model}",
+            highlight=False,
+        )
+    cov = result.coverage
+    parts = [
+        f"{name} {cov[name]['inside']:.0%} of {cov[name]['n']}"
+        for name in ("all", "A/B", "independent", "independent A/B")
+        if cov[name]["n"]
+    ]
+    if not parts:
+        out.print("No published estimate falls in this scenario's horizon and lines.")
+        return
+    out.print("Inside P10–P90: " + "; ".join(parts) + " (well calibrated: about 70–90%)")
+
+
+def print_sustain(loaded: Any, holders: list[dict[str, Any]]) -> None:
+    """Per holder: stock at year end, flows, shortfalls, and when its target is reached."""
+    if not holders:
+        out.print(f"Scenario {loaded.name} has no holders: add `holders:` to track stocks.")
+    for entry in holders:
+        table = number_table(
+            f"{entry['name']} ({entry['holder']}): stock at year end, rounds",
+            (
+                "year",
+                "stock P50 (P10–P90)",
+                "received",
+                "consumed",
+                "shortfall P50",
+                "P(shortfall)",
+                "months of sustainment",
+            ),
+        )
+        for row in entry["yearly"]:
+            table.add_row(
+                str(row["year"]),
+                f"{fmt(row['stock_end_p50'])} ({fmt(row['stock_end_p10'])}–"
+                f"{fmt(row['stock_end_p90'])})",
+                fmt(row["received_p50"]),
+                fmt(row["consumption_p50"]),
+                fmt(row["shortfall_p50"]),
+                f"{row['p_shortfall']:.0%}",
+                "-"
+                if math.isnan(row["months_of_sustainment_p50"])
+                else f"{row['months_of_sustainment_p50']:.1f}",
+            )
+        out.print(table)
+        rebuild = entry.get("rebuild")
+        if rebuild:
+            by = rebuild["target_month"]
+            chance = (
+                f"; P(reached by {by}) {rebuild['p_reached_by_target_month']:.0%}" if by else ""
+            )
+            out.print(
+                f"Target {fmt(rebuild['target_stock'])} rounds: reached P10 "
+                f"{rebuild['reached_p10'] or 'never'} · P50 {rebuild['reached_p50'] or 'never'}"
+                f" · P90 {rebuild['reached_p90'] or 'never'}{chance}"
+            )
+
+
+def print_claim(result: Any) -> None:
+    """The claim's verdict, its break-even table and the durable crossover."""
+    from outproduce.interfaces.outputs import crossover_text
+
+    out.print(f"[bold]The claim[/bold] — “{result.attrs['claim']}” (Bucharest, 6 Nov 2025)")
+    out.print(
+        f"Scenario [cyan]{result.attrs['scenario']}[/cyan] ({result.attrs['samples']} samples, "
+        f"seed {result.attrs['seed']}, data {result.attrs['data_version']})"
+    )
+    out.print(result.verdict)
+    table = number_table(
+        f"Break-even in {result.month} (others at their medians), 155mm-equivalent rounds a year",
+        ("the claim holds if", "versus", "is", "model median"),
+    )
+    for row in result.break_even:
+        table.add_row(
+            str(row["input"]),
+            str(row["versus"]),
+            f"{row['condition']} {fmt(row['value'])}"
+            if row["value"] is not None
+            else "never (not even at 0)",
+            fmt(row["median"]),
+        )
+    out.print(table)
+    out.print(f"Durable crossover against Russia alone: {crossover_text(result.since)}")
+    out.print(
+        f"Partners (not allies, not counted): {fmt(result.medians['partners'])} a year (median)"
+    )

@@ -39,6 +39,8 @@ def balance_document(ds: Any, summary: BalanceSummary) -> dict[str, Any]:
         "crossover_definition": ds.attrs["crossover_definition"],
         "crossover": summary.crossover,
         "crossover_production_only": summary.crossover_production_only,
+        "capacity_rule": summary.capacity_rule,
+        "crossover_planned": summary.crossover_planned,
         "at": summary.at,
         "annual": [
             {
@@ -84,6 +86,23 @@ def write_balance_outputs(ds: Any, summary: BalanceSummary, folder: Path) -> lis
     paths[4].write_text(to_json(balance_document(ds, summary)), encoding="utf-8")
     balance_chart(ds, summary, paths[5])
     return paths
+
+
+def capacity_rule_text(summary: BalanceSummary) -> str:
+    """Which capacity decision rule the balance was computed with, and what it changed."""
+    if summary.capacity_rule != "follow_contracts":
+        return (
+            "Capacity rule: none — the alliance's lines are the published plans; nothing is "
+            "built in answer to the budgets' contracts."
+        )
+    planned = summary.crossover_planned
+    return (
+        "Capacity rule: follow_contracts — industry builds what the budgets' signed "
+        "contracts ask beyond planned output, once a new line can produce "
+        "(expansion_lead_months after signing), and keeps it; this balance counts that "
+        "capacity. With the published plans only: "
+        f"{crossover_text(planned) if planned else 'not computed'}."
+    )
 
 
 def _clean(value: Any) -> Any:

@@ -31,15 +31,18 @@ from outproduce.interfaces import figures
 from outproduce.interfaces.files import to_json
 from outproduce.interfaces.outputs import (
     calibration_document,
+    capacity_rule_text,
     claim_document,
     crossover_text,
     write_balance_outputs,
     write_spending_outputs,
 )
+from outproduce.interfaces.report_spending import spending_headlines, spending_sections
 from outproduce.interfaces.report_verdict import (
     calibration_headline,
     calibration_section,
     claim_section,
+    figure_html,
     fmt_m,
     lines_section,
     section_table,
@@ -117,8 +120,8 @@ def build_report(
         spend = spending(the_run)
         tables = summarise_spending(spend)
         files += write_spending_outputs(spend, tables, folder)
-        sections += _spending_sections(spend, tables)
-        headlines += _spending_headlines(spend, tables)
+        sections += spending_sections(spend, tables)
+        headlines += spending_headlines(spend, tables)
         summary["spending_gap"] = alliance_gap(spend)
         summary["contracts"] = tables.get("contracts")
 
@@ -161,10 +164,6 @@ def _balance_headline(summary: BalanceSummary) -> str:
     )
 
 
-def _html(figure: Any, div_id: str) -> str:
-    return figure.to_html(full_html=False, include_plotlyjs=False, div_id=div_id)
-
-
 def _balance_section(ds: Any, summary: BalanceSummary) -> dict[str, Any]:
     annual = summary.annual.copy()
     frame = pd.DataFrame(
@@ -192,128 +191,12 @@ def _balance_section(ds: Any, summary: BalanceSummary) -> dict[str, Any]:
             "published lines with their ramps, targets and uncertainty. The crossover is "
             "the first month from which the alliance stays at or above the adversary to "
             f"the end of the horizon: {crossover_text(summary.crossover)}. Against Russian "
-            f"production alone: {crossover_text(summary.crossover_production_only)}."
+            f"production alone: {crossover_text(summary.crossover_production_only)}.",
+            capacity_rule_text(summary),
         ],
-        "figures": [_html(figures.balance_figure(ds, summary), "fig-balance")],
+        "figures": [figure_html(figures.balance_figure(ds, summary), "fig-balance")],
         "tables": [section_table("Annual output (million rounds)", frame, open_=True)],
     }
-
-
-def _spending_headlines(spend: Any, tables: dict[str, Any]) -> list[str]:
-    gap = alliance_gap(spend)
-    target_year = int(spend["target_year"].max())
-    end = next(r for r in tables["groups"] if r["group"] == "alliance" and r["year"] == target_year)
-    lines = [
-        f"Spending: in {gap['year']} the alliance spent {gap['core_share']:.2f}% of GDP on core "
-        f"defence; the gap to {gap['target_share']:g}% is {gap['gap_pp']:.2f} pp, about USD "
-        f"{gap['gap_usd_bn_current']:,.0f}bn a year at {gap['year']} GDP. On the pathways core "
-        f"spending reaches USD {end['core_usd']:,.0f}bn ({end['core_usd_p10']:,.0f}–"
-        f"{end['core_usd_p90']:,.0f}) in {target_year} ({spend.attrs['price_base']})."
-    ]
-    book = tables.get("contracts")
-    rows = tables.get("order_book") or []
-    if book and rows:
-        first = rows[0]
-        lines.append(
-            f"Order book: the budgets buy {fmt_m(first['demand_rounds'])} million rounds in "
-            f"{first['year']} against {fmt_m(first['output_rounds'])} million made; "
-            f"{book['on_time_share']:.0%} delivered on time with {book['contract_years']}-year "
-            f"{book['pooling']} contracts; if capacity follows contracts, crossover "
-            f"{crossover_text(book['crossover_following'])}."
-        )
-    return lines
-
-
-def _spending_sections(spend: Any, tables: dict[str, Any]) -> list[dict[str, Any]]:
-    allies = pd.DataFrame(tables["allies"])
-    ally_frame = pd.DataFrame(
-        {
-            "ally": allies["iso3"],
-            "start %": allies["start_share"].round(2),
-            "start year": allies["start_year"],
-            "target %": allies["target_share"],
-            "by": allies["target_year"],
-            "shape": allies["shape"],
-            "reached": allies["year_core_reached"].fillna("never"),
-            "gap pp": allies["gap_pp"].round(2),
-            "core USD bn at target year (P50)": allies["core_usd_end"].round(1),
-            "cumulative extra USD bn (P50)": allies["cumulative_extra_core_usd"].round(1),
-            "rounds/yr at target year (P50)": allies["rounds_end"].round(-2).astype("Int64"),
-            "beyond record": allies["exceeds_record"].map({True: "yes", False: ""}),
-        }
-    )
-    groups = pd.DataFrame(tables["groups"])
-    groups = groups[groups["year"] >= 2014]
-    group_frame = pd.DataFrame(
-        {
-            "group": groups["group"],
-            "year": groups["year"],
-            "core % of GDP": groups["core_share"].round(2),
-            "core USD bn (constant)": groups["core_usd"].round(0),
-            "core USD bn (current)": groups["core_usd_current"].round(0),
-            "resilience USD bn": groups["resilience_usd"].round(0),
-        }
-    )
-    sections = [
-        {
-            "id": "spending",
-            "title": "5% of GDP by 2035: the pathways",
-            "text": [
-                "Each ally's core defence spending (NATO definition) runs from its latest "
-                "NATO figure to its target along the scenario's pathway shape; resilience "
-                "spending rises to the 1.5% ceiling. Money uses World Bank GDP grown by the "
-                f"uncertain real growth and inflation, in {spend.attrs['price_base']}. "
-                "Aggregates are GDP-weighted. Left out: "
-                f"{spend.attrs['left_out'] or 'none'} (no NATO figure)."
-            ],
-            "figures": [
-                _html(figures.spending_gap_figure(spend, tables["allies"]), "fig-gap"),
-                _html(figures.spending_totals_figure(spend), "fig-totals"),
-            ],
-            "tables": [
-                section_table("Per ally", ally_frame, open_=True),
-                section_table("Aggregates by year", group_frame),
-            ],
-        }
-    ]
-    rows = tables.get("order_book") or []
-    if rows:
-        book = pd.DataFrame(rows)
-        book_frame = pd.DataFrame(
-            {
-                "year": book["year"],
-                "demand (M)": (book["demand_rounds"] / 1e6).round(2),
-                "delivered (M)": (book["delivered_rounds"] / 1e6).round(2),
-                "backlog Dec (M)": (book["backlog_rounds"] / 1e6).round(2),
-                "lead time of a new order (months)": book["lead_time_months"],
-                "output planned (M)": (book["output_rounds"] / 1e6).round(2),
-                "output following contracts (M)": (book["output_following_rounds"] / 1e6).round(2),
-                "adversary (M)": (book["adversary_rounds"] / 1e6).round(2),
-                "P(ahead), following (%)": (book["p_ahead_following"] * 100).round(0),
-            }
-        )
-        contracts = tables["contracts"]
-        sections.append(
-            {
-                "id": "order-book",
-                "title": "From money to rounds: the order book",
-                "text": [
-                    "The ammunition budgets (core spending x equipment share x artillery "
-                    "share, at the 155mm price) become contracts "
-                    f"({contracts['contract_years']}-year, {contracts['pooling']}) supplied "
-                    "first in, first out by the alliance's lines. 'Following contracts': "
-                    "industry builds what signed contracts ask beyond planned output once a "
-                    "new line can be built, for deliveries still due then. Delivered on time: "
-                    f"{contracts['on_time_share']:.0%} ({contracts['on_time_share_p10']:.0%}–"
-                    f"{contracts['on_time_share_p90']:.0%}). Crossover with planned capacity: "
-                    f"{crossover_text(contracts['crossover_planned'])}; with capacity following "
-                    f"contracts: {crossover_text(contracts['crossover_following'])}."
-                ],
-                "figures": [_html(figures.order_book_figure(rows), "fig-order-book")],
-                "tables": [section_table("Order book by year (P50)", book_frame, open_=True)],
-            }
-        )
-    return sections
 
 
 def _sustain_headlines(holders: list[dict[str, Any]]) -> list[str]:
@@ -341,7 +224,7 @@ def _sustain_section(view: Any, holders: list[dict[str, Any]]) -> dict[str, Any]
             "Each modelled holder's stock: deliveries from its contracts, transfers and "
             "consumption; consumption it cannot cover is a shortfall."
         ],
-        "figures": [_html(figures.sustain_figure(view), "fig-sustain")],
+        "figures": [figure_html(figures.sustain_figure(view), "fig-sustain")],
         "tables": tables,
     }
 

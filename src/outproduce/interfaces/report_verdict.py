@@ -23,6 +23,11 @@ def fmt_m(value: float) -> str:
     return f"{value / 1e6:.2f}"
 
 
+def figure_html(figure: Any, div_id: str) -> str:
+    """A plotly figure as an HTML fragment (plotly.js is inlined once by the page)."""
+    return figure.to_html(full_html=False, include_plotlyjs=False, div_id=div_id)
+
+
 def section_table(title: str, frame: pd.DataFrame, open_: bool = False) -> dict[str, Any]:
     """A table for the template (missing values as dashes); ``open_`` shows it unfolded."""
     return {

@@ -12,9 +12,9 @@ import math
 from pydantic import ValidationError
 
 from outproduce.errors import InputError
-from outproduce.scenario.loading import validation_error
 from outproduce.scenario.model import PathShape, Scenario, Spending
 from outproduce.scenario.uncertain import scale
+from outproduce.scenario.validation import validation_error
 
 
 def apply_levers(
