@@ -44,6 +44,7 @@ from outproduce.engine.inputs import InputTable
 from outproduce.engine.outages import availability
 from outproduce.engine.simulate import CHUNK_BYTES
 from outproduce.engine.timegrid import month_grid, month_offset
+from outproduce.errors import InputError
 from outproduce.scenario.model import Scenario
 
 
@@ -258,7 +259,13 @@ def calibrate(
     """
     from outproduce.analyses.run import of_run  # the run imports the probes from here
 
-    ds = of_run(scenario, samples, seed).dataset
+    ds = of_run(scenario, samples, seed, calibration=True).dataset
+    if "estimate_value" not in ds:
+        raise InputError(
+            "this run was made without calibration probes; expected a run made with "
+            "outproduce.run(..., calibration=True) (the default)",
+            field="calibration",
+        )
     columns = [str(c)[len("estimate_") :] for c in ds.coords if str(c).startswith("estimate_")]
     frame = pd.DataFrame(
         {"id": ds["estimate"].values} | {c: ds[f"estimate_{c}"].values for c in columns}

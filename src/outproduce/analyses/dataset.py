@@ -48,6 +48,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "pool_stock": ("units of the material", "material left in the pool at month end"),
     "deliveries": ("rounds per month", "rounds delivered against the order"),
     "backlog": ("rounds", "ordered, not yet delivered, at month end"),
+    "contract_quantity": ("rounds", "rounds a budget contract buys"),
     "estimate_value": ("the estimate's unit", "model value of a published estimate"),
     # The spending pathways (``analyses.pathways``).
     "core_share": ("percent of GDP", "core defence spending"),

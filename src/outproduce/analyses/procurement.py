@@ -71,6 +71,33 @@ def budget_contracts(
     return contracts, quantities
 
 
+def book_orders(
+    contracts: dict[str, Contract], quantities: dict[str, np.ndarray]
+) -> tuple[dict[str, Contract], dict[str, np.ndarray]]:
+    """The budgets' contracts as the engine books them: one order per signing period.
+
+    Every budget contract of a period is signed the same month for the same delivery end
+    from the same pooled supplier, so first in, first out among them is an arbitrary
+    order (by buyer name): the book holds their sum as one order, which gives the same
+    totals, backlog, lead times and on-time share. Each buyer's quantity stays in the
+    run as ``contract_quantity``.
+    """
+    orders: dict[str, Contract] = {}
+    amounts: dict[str, np.ndarray] = {}
+    for contract_id, contract in contracts.items():
+        key = f"budgets_{contract.signed[:4]}"
+        if key not in orders:
+            orders[key] = contract.model_copy(
+                update={
+                    "buyer": "budgets",
+                    "note": f"every budget contract signed {contract.signed}",
+                }
+            )
+            amounts[key] = np.zeros_like(quantities[contract_id])
+        amounts[key] = amounts[key] + quantities[contract_id]
+    return orders, amounts
+
+
 def order_book(ds: xr.Dataset, first_year: int) -> xr.Dataset:
     """The budgets' book of a run, per sample and year from ``first_year`` (``book_year``).
 
@@ -81,7 +108,6 @@ def order_book(ds: xr.Dataset, first_year: int) -> xr.Dataset:
     without the built capacity.
     """
     book = ds["order_supplier"].values == SUPPLIER
-    orders = ds["order"].values[book]
     years = ds["year"].values
     shown = years[years >= first_year]
     month_year = ds["month"].dt.year.values
@@ -118,7 +144,6 @@ def order_book(ds: xr.Dataset, first_year: int) -> xr.Dataset:
             ),
             "built_rounds": (("sample", "book_year"), built.values),
             "on_time_share": (("sample",), on_time_share),
-            "contract_quantity": (("sample", "contract"), quantity),
             "output_rounds": (
                 ("sample", "book_year"),
                 yearly.sel(series="alliance_planned").values,
@@ -137,5 +162,5 @@ def order_book(ds: xr.Dataset, first_year: int) -> xr.Dataset:
                 crossover_months(at_least(planned, adversary), months),
             ),
         },
-        coords={"sample": ds["sample"].values, "book_year": shown, "contract": orders},
+        coords={"sample": ds["sample"].values, "book_year": shown},
     )

@@ -76,13 +76,15 @@ def run(
     full: bool = False,
     workers: int | None = None,
     design_file: str = "",
+    calibration: bool = True,
 ) -> Run:
     """Run the whole chain once; ``design`` gives uniforms (sample x input) by input name.
 
     A design column replaces the seeded draws of the input it names (see the inputs
     table of a run for the names); inputs it does not name keep their seeded streams.
     Without ``samples``, a design's rows are the samples. ``design_file`` names the
-    file a design came from, for error messages.
+    file a design came from, for error messages. ``calibration=False`` leaves out the
+    published estimates' probes (``calibrate`` then refuses the run).
     """
     scenario = resolve(scenario)
     if design is not None and hasattr(design, "dims"):  # an xarray (sample, input) table
@@ -102,8 +104,20 @@ def run(
     if scenario.spending is not None:
         spend = pathways(scenario, table)
         if scenario.inputs.pools == "bloc":
-            budget, quantities = procurement.budget_contracts(scenario, spend)
-            contracts |= budget
+            budget, per_buyer = procurement.budget_contracts(scenario, spend)
+            booked, quantities = procurement.book_orders(budget, per_buyer)
+            contracts |= booked
+            spend = spend.assign(
+                contract_quantity=(
+                    ("sample", "contract"),
+                    np.stack(list(per_buyer.values()), axis=1)
+                    if per_buyer
+                    else np.zeros((samples, 0)),
+                )
+            ).assign_coords(
+                contract=list(per_buyer),
+                contract_buyer=("contract", [c.buyer for c in budget.values()]),
+            )
             if scenario.spending.capacity_rule == "follow_contracts" and budget:
                 lead = table.draw(
                     "spending:expansion_lead_months", scenario.spending.expansion_lead_months
@@ -115,8 +129,9 @@ def run(
     lay = layout(chain, tuple(decisions))
     lines = line_table(chain, lay.line_ids)
     weights = conversion_weights(chain, lines, table)
-    probes = estimate_probes(scenario, lay.line_ids)
-    groups = np.array([_series_lines(lines, name) for name in SERIES] + probes.complete_lines)
+    probes = estimate_probes(scenario, lay.line_ids) if calibration else None
+    complete = probes.complete_lines if probes else []
+    groups = np.array([_series_lines(lines, name) for name in SERIES] + complete)
     weighted = np.arange(len(groups)) < len(SERIES)
     res = run_engine(
         chain,
@@ -131,7 +146,11 @@ def run(
         weighted=weighted,
         decisions=decisions,
     )
-    estimates = probe_values(scenario, table, probes, res.group_output[:, len(SERIES) :])
+    estimates = (
+        probe_values(scenario, table, probes, res.group_output[:, len(SERIES) :])
+        if probes
+        else xr.Dataset()
+    )
     table.check_design_used(design_file)
     ds = _dataset(chain, res, lines, weights, spend, estimates, probes)
     ds.attrs = attrs(scenario, samples, seed, "outproduce run") | {
@@ -179,12 +198,20 @@ def read_design(path: Path) -> dict[str, np.ndarray]:
 
 
 def of_run(
-    target: Any, samples: int | None = None, seed: int | None = None, full: bool = False
+    target: Any,
+    samples: int | None = None,
+    seed: int | None = None,
+    full: bool = False,
+    calibration: bool = False,
 ) -> Run:
-    """A run given, or one made now from a scenario (a name, a path or a Scenario)."""
+    """A run given, or one made now from a scenario (a name, a path or a Scenario).
+
+    A run made here for one view leaves out what no other view of it will ask for
+    (the calibration probes, unless ``calibration``).
+    """
     if isinstance(target, Run):
         return target
-    return run(target, samples=samples, seed=seed, full=full)
+    return run(target, samples=samples, seed=seed, full=full, calibration=calibration)
 
 
 def line_table(scenario: Scenario, line_ids: list[str]) -> dict[str, np.ndarray]:

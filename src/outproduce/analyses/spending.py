@@ -39,7 +39,9 @@ def spending(
     the_run = of_run(scenario, samples, seed)
     options = spending_options(the_run.scenario)
     ds = the_run.dataset
-    names = [n for n, v in ds.data_vars.items() if {"spending_year", "ally"} & set(v.dims)]
+    names = [
+        n for n, v in ds.data_vars.items() if {"spending_year", "ally", "contract"} & set(v.dims)
+    ]
     view = ds[names].rename(spending_year="year")
     view.attrs = dict(ds.attrs) | {
         "title": "Pathways to the Hague commitment",

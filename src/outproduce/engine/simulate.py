@@ -154,7 +154,11 @@ def run(
         if full
         else None,
     )
-    chunk = chunk or chunk_size(n_l, months, n_o)
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    if chunk is None:  # the bound on memory, in a number of chunks the workers share evenly
+        count = -(-samples // chunk_size(n_l, months, n_o))
+        count = -(-count // workers) * workers
+        chunk = max(-(-samples // count), 1)
     chunks = [slice(b, min(b + chunk, samples)) for b in range(0, samples, chunk)]
     counts: list[np.ndarray | None] = [None] * len(chunks)
     can_bind = lay.constrained.any(axis=1)[lay.line_pool]
@@ -226,7 +230,6 @@ def run(
             stock_pass(lay, holders, _no_orders(n, n_h, months), rows, res)
 
     draws.plan  # noqa: B018 - built once here, not raced for by the workers
-    workers = (os.cpu_count() or 1) if workers is None else workers
     if workers > 1 and len(chunks) > 1:
         with ThreadPoolExecutor(min(workers, len(chunks))) as pool:
             list(pool.map(one_chunk, range(len(chunks))))

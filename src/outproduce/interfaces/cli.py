@@ -55,9 +55,9 @@ app.add_typer(scenario_app, name="scenario")
 
 
 def _version(value: bool) -> None:
-    from outproduce.data.catalog import DATA_VERSION
-
     if value:
+        from outproduce.data.catalog import DATA_VERSION
+
         print(f"outproduce {__version__} (data {DATA_VERSION})")
         raise typer.Exit()
 
@@ -389,3 +389,7 @@ def main() -> None:
         )
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()
