@@ -54,8 +54,8 @@ def check_fits(scenario: Scenario, samples: int, full: bool = False) -> None:
     floats = 2 * lines * years + FLOATS_PER_MONTH * months
     if scenario.spending is not None:
         span = max(scenario.spending.target_year - scenario.spending.price_base_year + 1, 1)
-        orders += 32 * span  # at most one budget contract per ally and year
-        floats += SPENDING_FLOATS
+        orders += span  # the budgets' book: at most one order per year
+        floats += SPENDING_FLOATS + 32 * span  # pathways; each buyer's contract quantity
     floats += orders * (years + 3)
     if full:
         floats += 3 * lines * months + 2 * orders * months
