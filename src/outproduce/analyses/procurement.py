@@ -23,6 +23,7 @@ import numpy as np
 import xarray as xr
 
 from outproduce.analyses.crossover import at_least, crossover_months
+from outproduce.engine.inputs import InputTable
 from outproduce.scenario.model import Contract, Scenario
 
 #: The supplier of every budget contract: all alliance lines as one pool, in a book of
@@ -96,6 +97,36 @@ def book_orders(
             amounts[key] = np.zeros_like(quantities[contract_id])
         amounts[key] = amounts[key] + quantities[contract_id]
     return orders, amounts
+
+
+def budgets_book(
+    scenario: Scenario, spend: xr.Dataset, table: InputTable
+) -> tuple[dict[str, Contract], dict[str, np.ndarray], dict[str, np.ndarray], xr.Dataset]:
+    """What a run needs for the budgets' book, from the spending pathways.
+
+    Its orders, their quantities per sample, the capacity decision (supplier -> lead
+    months per sample, with ``follow_contracts``) and the pathways with each buyer's
+    ``contract_quantity`` added.
+    """
+    options = scenario.spending
+    assert options is not None
+    budget, per_buyer = budget_contracts(scenario, spend)
+    booked, quantities = book_orders(budget, per_buyer)
+    samples = table.samples
+    spend = spend.assign(
+        contract_quantity=(
+            ("sample", "contract"),
+            np.stack(list(per_buyer.values()), axis=1) if per_buyer else np.zeros((samples, 0)),
+        )
+    ).assign_coords(
+        contract=list(per_buyer),
+        contract_buyer=("contract", [c.buyer for c in budget.values()]),
+    )
+    decisions: dict[str, np.ndarray] = {}
+    if options.capacity_rule == "follow_contracts" and budget:
+        lead = table.draw("spending:expansion_lead_months", options.expansion_lead_months)
+        decisions[SUPPLIER] = np.rint(np.maximum(lead, 0)).astype(int)
+    return booked, quantities, decisions, spend
 
 
 def order_book(ds: xr.Dataset, first_year: int) -> xr.Dataset:

@@ -104,25 +104,8 @@ def run(
     if scenario.spending is not None:
         spend = pathways(scenario, table)
         if scenario.inputs.pools == "bloc":
-            budget, per_buyer = procurement.budget_contracts(scenario, spend)
-            booked, quantities = procurement.book_orders(budget, per_buyer)
+            booked, quantities, decisions, spend = procurement.budgets_book(scenario, spend, table)
             contracts |= booked
-            spend = spend.assign(
-                contract_quantity=(
-                    ("sample", "contract"),
-                    np.stack(list(per_buyer.values()), axis=1)
-                    if per_buyer
-                    else np.zeros((samples, 0)),
-                )
-            ).assign_coords(
-                contract=list(per_buyer),
-                contract_buyer=("contract", [c.buyer for c in budget.values()]),
-            )
-            if scenario.spending.capacity_rule == "follow_contracts" and budget:
-                lead = table.draw(
-                    "spending:expansion_lead_months", scenario.spending.expansion_lead_months
-                )
-                decisions[procurement.SUPPLIER] = np.rint(np.maximum(lead, 0)).astype(int)
         else:
             left_out = procurement.BLOC_POOLS_ONLY
     chain = scenario.model_copy(update={"contracts": contracts})
@@ -152,7 +135,7 @@ def run(
         else xr.Dataset()
     )
     table.check_design_used(design_file)
-    ds = _dataset(chain, res, lines, weights, spend, estimates, probes)
+    ds = _dataset(chain, res, lines, weights, spend, estimates)
     ds.attrs = attrs(scenario, samples, seed, "outproduce run") | {
         "capacity_rule": scenario.spending.capacity_rule if scenario.spending else "none",
         "design": "user design" if design else "Monte Carlo (seeded streams)",
@@ -283,7 +266,6 @@ def _dataset(
     weights: np.ndarray,
     spend: xr.Dataset | None,
     estimates: xr.Dataset,
-    probes,
 ) -> xr.Dataset:
     """The engine's results with names, coordinates and units (and the run's other parts)."""
     from outproduce.analyses.dataset import annotate, engine_dataset
