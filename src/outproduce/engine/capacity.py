@@ -14,12 +14,10 @@ counted share; target steps have their increment scaled by the attainment draw. 
 full-rate month its rate changes by the yearly ``growth_after_last_step`` draw,
 compounded monthly.
 
-How it is computed (see ``capacity_chunk``): a step only touches the months where its
-ramp rises (increment x ramp) and, from the month its ramp reaches 1, the line's
-running level is added once per segment. Ramps are tabulated once per run; a target
-step's ramp is tabulated for every slip value and looked up per sample. Each line is
-summed in a cache-sized buffer and written once, so the cost is close to one write
-of the (sample x line x month) array.
+How it is computed (``capacity_chunk``, a compiled loop in ``kernels.py``): a step only
+touches the months where its ramp rises (increment x ramp); from the month its ramp
+reaches 1 its whole increment joins the line's running level, added once per month.
+Growth after the last step is exp(g x 16q) x exp(g x r) for the j = 16q + r-th month.
 """
 
 from __future__ import annotations
@@ -145,174 +143,63 @@ def draw_capacity_inputs(scenario: Scenario, table: InputTable) -> CapacityDraws
     )
 
 
-def logistic_shape(x: np.ndarray) -> np.ndarray:
-    """S-curve from 0 at x = 0 to 1 at x = 1 (a logistic, rescaled to hit both ends)."""
-    k = LOGISTIC_STEEPNESS
-    low, high = 1 / (1 + np.exp(k / 2)), 1 / (1 + np.exp(-k / 2))
-    return (1 / (1 + np.exp(-k * (x - 0.5))) - low) / (high - low)
-
-
-def _ramp_matrix(
-    start: np.ndarray, months: np.ndarray, logistic: np.ndarray, n_months: int
-) -> np.ndarray:
-    """Ramp of each step over the grid, (K, M): 0 before first output, 1 from full rate."""
-    m = np.arange(n_months)[None, :]
-    x = np.clip((m - start[:, None] + 1) / months[:, None], 0.0, 1.0)
-    return np.where(logistic[:, None], logistic_shape(x), x)
-
-
 @dataclass(frozen=True)
 class _Plan:
-    """What every chunk shares: when each step's ramp rises, and the ramp itself.
+    """What every chunk shares: each line's steps (as CSR arrays) and fixed ramp lengths."""
 
-    A step adds ``increment x ramp`` over the months where its ramp rises, and its bare
-    increment from the month the ramp reaches 1 ("tail"). A target step's ramp depends
-    on the sample's slip: ``shifted[k][j]`` is its ramp delayed by ``slip_low + j``
-    months, looked up per sample instead of recomputed. Tails are sorted by start so a
-    line adds its running level once per segment instead of once per step.
-    """
-
-    lines: list[np.ndarray]  # step indices of each line
+    line_steps: np.ndarray  # (L + 1,) pointers: steps of line l are step_order[p[l]:p[l+1]]
+    step_order: np.ndarray  # (K,)
     varying: np.ndarray  # (L,) bool: the line's ramp length is uncertain
     fixed_n: np.ndarray  # (K,) ramp length in months where it is not uncertain
-    rises: list[list[tuple[int, int, int, np.ndarray]]]  # per line: (step, from, to, ramp)
-    tails: list[list[tuple[int, int]]]  # per line: (step, month the ramp is 1), sorted
-    slip_low: int
-    slip_high: int
 
 
 def _plan(d: CapacityDraws) -> _Plan:
-    lines, months = len(d.line_ids), d.months
+    lines = len(d.line_ids)
     varying = np.ptp(d.ramp_factor, axis=0) > 0 if d.samples else np.zeros(lines, bool)
     fixed_n = np.maximum(np.rint(d.step_months * d.ramp_factor[0, d.step_line]), 1).astype(int)
-    target = np.flatnonzero(d.step_target & ~varying[d.step_line])
-    # A delay beyond these bounds leaves every target ramp all-0 or all-1 on the grid.
-    low = int(np.min(-d.step_start[target] - fixed_n[target], initial=0))
-    high = int(np.max(months - d.step_start[target], initial=0))
-    slips = np.arange(low, high + 1)
-    by_line = [np.flatnonzero(d.step_line == line) for line in range(lines)]
-    rises: list[list[tuple[int, int, int, np.ndarray]]] = [[] for _ in range(lines)]
-    tails: list[list[tuple[int, int]]] = [[] for _ in range(lines)]
-    for line in np.flatnonzero(~varying):
-        for k in by_line[line]:
-            starts = d.step_start[k] + (slips if d.step_target[k] else np.zeros(1, int))
-            ramp = _ramp_matrix(
-                starts,
-                np.full(starts.size, fixed_n[k]),
-                np.full(starts.size, d.step_logistic[k]),
-                months,
-            )  # (slip values or 1, M)
-            nonzero, below_one = (ramp > 0).any(axis=0), (ramp < 1).any(axis=0)
-            first = int(np.argmax(nonzero)) if nonzero.any() else months
-            full = int(months - np.argmax(below_one[::-1])) if below_one.any() else 0
-            if first < full:
-                rises[line].append((int(k), first, full, ramp[:, first:full]))
-            if full < months:
-                tails[line].append((int(k), full))
-        tails[line].sort(key=lambda pair: pair[1])
+    order = np.argsort(d.step_line, kind="stable")
+    pointers = np.searchsorted(d.step_line[order], np.arange(lines + 1), side="left")
     return _Plan(
-        lines=by_line,
+        line_steps=pointers.astype(np.int64),
+        step_order=order.astype(np.int64),
         varying=varying,
-        fixed_n=fixed_n,
-        rises=rises,
-        tails=tails,
-        slip_low=low,
-        slip_high=high,
+        fixed_n=fixed_n.astype(np.int64),
     )
 
 
 def capacity_chunk(d: CapacityDraws, rows: slice, out: np.ndarray) -> np.ndarray:
     """Capacity of samples ``rows`` written into ``out`` (sample, line, month).
 
-    Line by line and step by step, in a fixed order (so a sample's numbers never depend
-    on the chunk it is in), in a small buffer that stays in cache and is written once.
-    A line with an uncertain ramp length is evaluated in closed form per sample.
+    Line by line and step by step for each sample, in a fixed order (so a sample's
+    numbers never depend on the chunk it is in), by the compiled loop
+    ``kernels.capacity_lines``: a step adds ``increment x ramp`` over the months its
+    ramp rises and its whole increment from the month the ramp reaches 1.
     """
+    from outproduce.engine.kernels import capacity_lines
+
     plan = d.plan
-    months = d.months
-    slip = d.slip[rows].astype(int)
-    slip_index = np.clip(slip, plan.slip_low, plan.slip_high) - plan.slip_low
     delta = d.delta[rows] * np.where(d.step_target[None, :], d.attainment[rows, None], 1.0)
-    m = np.arange(months)
-    grows = np.any(d.growth[rows] != 0, axis=0)
-    rate = np.empty((rows.stop - rows.start, months))
-    for line, steps in enumerate(plan.lines):
-        rate[...] = 0.0
-        if plan.varying[line]:
-            for k in steps:
-                first = d.step_start[k] + slip * d.step_target[k]
-                n = np.maximum(np.rint(d.step_months[k] * d.ramp_factor[rows, line]), 1)
-                x = np.clip((m[None, :] - first[:, None] + 1) / n[:, None], 0.0, 1.0)
-                rate += delta[:, k, None] * (logistic_shape(x) if d.step_logistic[k] else x)
-        for k, first, full, ramp in plan.rises[line]:
-            rate[:, first:full] += delta[:, k, None] * (
-                ramp[slip_index] if d.step_target[k] else ramp[0]
-            )
-        tails = plan.tails[line]
-        level = np.zeros(rate.shape[0])
-        for i, (k, start) in enumerate(tails):
-            level = level + delta[:, k]
-            end = tails[i + 1][1] if i + 1 < len(tails) else months
-            if end > start:
-                rate[:, start:end] += level[:, None]
-        if grows[line]:
-            _grow_after_last_step(d, rows, line, slip, rate)
-        if (delta[:, steps] < 0).any():  # a falling step, or attainment above 1
-            # Never below zero, and a line that steps back down to zero is zero: the
-            # increments cancel only up to float noise (~1e-17), noise is not output.
-            # Per sample: only a sample whose line steps down has such residues.
-            falling = (delta[:, steps] < 0).any(axis=1)
-            noise = np.where(falling, NOISE * np.abs(delta[:, steps]).sum(axis=1), 0.0)
-            rate[rate < noise[:, None]] = 0.0
-        out[:, line, :] = rate
-    return out
-
-
-def _grow_after_last_step(
-    d: CapacityDraws,
-    rows: slice,
-    line: int,
-    slip: np.ndarray,
-    rate: np.ndarray,
-) -> None:
-    """Grow a line's ``rate`` (sample, month) by (1 + g) ** (years) after its last step."""
-    plan = d.plan
-    last = np.full(rows.stop - rows.start, -(10**9))
-    for k in plan.lines[line]:
-        if plan.varying[line]:
-            n = np.maximum(np.rint(d.step_months[k] * d.ramp_factor[rows, line]), 1)
-        else:
-            n = plan.fixed_n[k]
-        last = np.maximum(last, d.step_start[k] + slip * d.step_target[k] + n - 1)
-    growth = d.growth[rows, line]
+    growth = d.growth[rows]
     dead = growth <= -1  # -100%: nothing after the last step
     monthly = np.log1p(np.where(dead, 0.0, growth)) / 12.0
-    # The same factor exp(monthly x j) for month j after the last step, however the
-    # samples are chunked: one table per sample, indexed by months since the last step.
-    if np.ptp(last) == 0 and not dead.any():
-        after = int(np.clip(last[0] + 1, 0, d.months))
-        first = after - int(last[0])
-        rate[:, after:] *= _compound(monthly, first + d.months - after)[:, first:]
-    else:
-        months_after = np.maximum(np.arange(d.months)[None, :] - last[:, None], 0)
-        factor = np.take_along_axis(
-            _compound(monthly, int(months_after.max()) + 1), months_after, axis=1
-        )
-        factor[dead[:, None] & (months_after > 0)] = 0.0
-        rate *= factor
-
-
-def _compound(monthly: np.ndarray, count: int) -> np.ndarray:
-    """exp(monthly[s] x j) for j = 0 .. count - 1, shape (S, count).
-
-    Written as exp(monthly x 16q) x exp(monthly x r) with j = 16q + r: two small tables
-    of exponentials and one product, instead of an exponential per element (the
-    exponential is the costly part of growth after the last step).
-    """
-    blocks = -(-count // 16)
-    coarse = np.exp(np.multiply.outer(monthly, 16 * np.arange(blocks)))
-    fine = np.exp(np.multiply.outer(monthly, np.arange(16)))
-    return (coarse[:, :, None] * fine[:, None, :]).reshape(monthly.size, -1)[:, :count]
+    capacity_lines(
+        np.ascontiguousarray(delta),
+        plan.line_steps,
+        plan.step_order,
+        d.step_start,
+        d.step_months,
+        d.step_target,
+        d.step_logistic,
+        plan.fixed_n,
+        plan.varying,
+        np.ascontiguousarray(d.ramp_factor[rows]),
+        d.slip[rows].astype(np.int64),
+        monthly,
+        np.any(d.growth != 0, axis=0),
+        dead,
+        out,
+    )
+    return out
 
 
 def capacity_rates(

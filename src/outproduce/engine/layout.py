@@ -196,14 +196,6 @@ def layout(scenario: Scenario, build_for: tuple[str, ...] = ()) -> Layout:
     )
 
 
-def onehot(index: np.ndarray, size: int) -> np.ndarray:
-    """(N, size) matrix with a 1 at each row's index (rows with index < 0 stay 0)."""
-    matrix = np.zeros((len(index), size))
-    valid = index >= 0
-    matrix[np.flatnonzero(valid), index[valid]] = 1.0
-    return matrix
-
-
 @dataclass
 class HolderDraws:
     """Sampled holder inputs: initial stocks, monthly consumption and planned transfers.

@@ -31,6 +31,7 @@ import numpy as np
 from outproduce.engine.capacity import capacity_chunk, draw_capacity_inputs
 from outproduce.engine.decisions import follow_contracts
 from outproduce.engine.inputs import InputTable
+from outproduce.engine.kernels import reduce_lines, yearly_lines
 from outproduce.engine.layout import (
     DAYS_PER_MONTH,
     INPUTS,
@@ -42,17 +43,15 @@ from outproduce.engine.layout import (
 from outproduce.engine.outages import availability
 from outproduce.engine.passes import (
     Chunk,
-    lead_times,
     month_major,
-    order_pass,
+    orders_pass,
     production_pass,
-    seller_output,
     stock_pass,
 )
 from outproduce.engine.results import Full, Results
 from outproduce.scenario.model import Scenario
 
-__all__ = ["DAYS_PER_MONTH", "INPUTS", "Layout", "Results", "layout", "run", "seller_output"]
+__all__ = ["DAYS_PER_MONTH", "INPUTS", "Layout", "Results", "layout", "run"]
 
 #: Bytes of (sample x line x month) floats one chunk may hold: small enough to stay
 #: near the cache and to bound memory, large enough that the month loops are few.
@@ -116,6 +115,11 @@ def run(
     group_lines = [np.flatnonzero(g) for g in np.asarray(groups, dtype=bool)]
     if weighted is None:
         weighted = np.full(len(group_lines), weights is not None)
+    weighted = np.asarray(weighted, dtype=bool)
+    # Each line's groups as CSR arrays, for the compiled reduction.
+    of_line = [[g for g, lines in enumerate(group_lines) if line in lines] for line in range(n_l)]
+    group_ptr = np.cumsum([0] + [len(g) for g in of_line]).astype(np.int64)
+    line_groups = np.array([g for gs in of_line for g in gs], dtype=np.int64)
     ordered = np.broadcast_to(lay.order_quantity, (samples, n_o)).copy()
     for contract_id, values in (quantities or {}).items():
         ordered[:, lay.order_ids.index(contract_id)] = np.maximum(values, 0.0)
@@ -160,7 +164,9 @@ def run(
         count = -(-count // workers) * workers
         chunk = max(-(-samples // count), 1)
     chunks = [slice(b, min(b + chunk, samples)) for b in range(0, samples, chunk)]
-    counts: list[np.ndarray | None] = [None] * len(chunks)
+    counts: list[np.ndarray] = [np.zeros(0)] * len(chunks)
+    ones = np.ones((chunk, n_l))
+    year_of = lay.year_of_month.astype(np.int64)
     can_bind = lay.constrained.any(axis=1)[lay.line_pool]
     binds, free = np.flatnonzero(can_bind), np.flatnonzero(~can_bind)
     local = threading.local()
@@ -196,38 +202,38 @@ def run(
         if decisions:
             _decide(lay, part, bom, decisions, res.order_quantity[rows], res.built[rows])
         if binds.size:  # elsewhere no input binds: capacity is production (copied below)
-            res.line_year_capacity[rows, binds] = np.add.reduceat(
-                cap[:, binds], lay.year_start, axis=2
-            )
+            yearly_lines(cap, binds, year_of, res.line_year_capacity[rows])
         if full:
             res.full.capacity[rows] = cap
         production_pass(lay, bom, part)
         production = part.production
-        np.add.reduceat(production, lay.year_start, axis=2, out=res.line_year_production[rows])
+        counted = np.zeros((n_l, n_i + 1, months), dtype=np.int64)
+        reduce_lines(
+            production,
+            part.binding,
+            year_of,
+            group_ptr,
+            line_groups,
+            weighted,
+            ones if weights is None else np.ascontiguousarray(weights[rows]),
+            can_bind,
+            res.line_year_production[rows],
+            res.group_output[rows],
+            counted,
+        )
         res.line_year_capacity[rows, free] = res.line_year_production[rows, free]
-        for g, lines in enumerate(group_lines):
-            total = res.group_output[rows, g]
-            for line in lines:  # in line order: the same sums for any chunk
-                if weighted[g]:
-                    total += production[:, line] * weights[rows, line, None]
-                else:
-                    total += production[:, line]
-        if n_i:  # only lines in constrained pools can be bound; the others never are
-            bound = part.binding[:, binds]
-            counts[number] = np.stack([(bound == i).sum(axis=0) for i in range(-1, n_i)], 1)
+        counts[number] = counted
         res.pool_stock_year[rows] = part.pool_stock[..., lay.last_month_of_year]
         if full:
             res.full.production[rows] = production
             res.full.binding[rows] = part.binding
             res.full.pool_stock[rows] = part.pool_stock
         if lay.order_ids:
-            made = seller_output(lay, production)
-            flows = order_pass(lay, made, rows, res, full)
-            lead_times(lay, made, flows, rows, res)
-            if lay.holder_ids:
-                stock_pass(lay, holders, flows, rows, res)
-        elif lay.holder_ids:
-            stock_pass(lay, holders, _no_orders(n, n_h, months), rows, res)
+            received = orders_pass(lay, production, rows, res, full)
+        else:
+            received = np.zeros((n, n_h, months))
+        if lay.holder_ids:
+            stock_pass(lay, holders, received, rows, res)
 
     draws.plan  # noqa: B018 - built once here, not raced for by the workers
     if workers > 1 and len(chunks) > 1:
@@ -236,11 +242,9 @@ def run(
     else:
         for number in range(len(chunks)):
             one_chunk(number)
-    res.binding_count[:, 0, :] = samples
-    if n_i:
-        res.binding_count[binds] = 0
-        for counted in counts:
-            res.binding_count[binds] += counted
+    res.binding_count[free, 0, :] = samples  # lines no material can bind
+    for counted in counts:
+        res.binding_count[binds] += counted[binds]
     return res
 
 
@@ -271,14 +275,3 @@ def _decide(
                 follow_contracts(lay, k, ordered, lead[part.rows], trial.production, line)
                 part.production[:, line] = trial.production[:, line]
                 built[:, k] = trial.production[:, line]
-
-
-def _no_orders(samples: int, holders: int, months: int):
-    """Order flows of a scenario without contracts: nothing is received."""
-    from outproduce.engine.passes import OrderFlows
-
-    return OrderFlows(
-        received=np.zeros((months, samples, holders)),
-        queue=np.zeros((months, samples, 0)),
-        held=np.zeros((months, samples, 0)),
-    )

@@ -1,0 +1,408 @@
+"""Compiled month loops (numba) for the engine's two heaviest passes.
+
+The capacity of every line and the input pass are loops over samples, lines and
+months that numpy can only express with many temporaries; here they are plain loops,
+compiled once (``cache=True`` keeps the machine code beside the source) and run
+without the interpreter lock, so the engine's worker threads run them side by side.
+They compute the same model as ``capacity.py``'s docstring and ``passes.py``'s input
+pass; the pure-Python reference (``tests/reference_model.py``) stays the judge (to
+1e-9), and every sample is computed on its own, so chunking changes no number.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from outproduce.engine.capacity import LOGISTIC_STEEPNESS, NOISE
+
+_K = LOGISTIC_STEEPNESS
+_LOW = 1.0 / (1.0 + math.exp(_K / 2))
+_HIGH = 1.0 / (1.0 + math.exp(-_K / 2))
+
+
+@njit(cache=True, nogil=True)
+def _shape(x: float, logistic: bool) -> float:
+    if not logistic:
+        return x
+    return (1.0 / (1.0 + math.exp(-_K * (x - 0.5))) - _LOW) / (_HIGH - _LOW)
+
+
+@njit(cache=True, nogil=True)
+def capacity_lines(
+    delta: np.ndarray,  # (c, K) increments, attainment applied
+    line_steps: np.ndarray,  # (L + 1,) CSR pointers into step_order
+    step_order: np.ndarray,  # (K,) steps of each line, in order
+    step_start: np.ndarray,  # (K,)
+    step_months: np.ndarray,  # (K,)
+    step_target: np.ndarray,  # (K,) bool
+    step_logistic: np.ndarray,  # (K,) bool
+    fixed_n: np.ndarray,  # (K,) ramp months where the line's ramp length is certain
+    varying: np.ndarray,  # (L,) bool
+    ramp_factor: np.ndarray,  # (c, L)
+    slip: np.ndarray,  # (c,) int
+    monthly: np.ndarray,  # (c, L) log(1 + yearly growth) / 12
+    grows: np.ndarray,  # (L,) bool
+    dead: np.ndarray,  # (c, L) bool: -100%, nothing after the last step
+    out: np.ndarray,  # (c, L_total, M): the first L lines are written
+) -> None:
+    """Monthly rate of every line for every sample of the chunk (see ``capacity.py``)."""
+    samples, months = out.shape[0], out.shape[2]
+    lines = line_steps.shape[0] - 1
+    tail = np.empty(months + 1)
+    fine = np.empty(16)
+    coarse = np.empty(months // 16 + 2)
+    for s in range(samples):
+        for line in range(lines):
+            rate = out[s, line]
+            rate[:] = 0.0
+            tail[:] = 0.0
+            last = -(10**9)
+            falling = False
+            spread = 0.0
+            for j in range(line_steps[line], line_steps[line + 1]):
+                k = step_order[j]
+                d = delta[s, k]
+                if d < 0:
+                    falling = True
+                spread += abs(d)
+                if varying[line]:
+                    n = max(1.0, np.rint(step_months[k] * ramp_factor[s, line]))
+                else:
+                    n = float(fixed_n[k])
+                first = step_start[k] + (slip[s] if step_target[k] else 0)
+                full = first + int(n) - 1  # the month the ramp reaches 1
+                for m in range(max(first, 0), min(full, months)):
+                    rate[m] += d * _shape((m - first + 1) / n, step_logistic[k])
+                if full < months:
+                    tail[max(full, 0)] += d
+                if full > last:
+                    last = full
+            level = 0.0
+            for m in range(months):
+                level += tail[m]
+                rate[m] += level
+            if grows[line]:
+                if dead[s, line]:
+                    for m in range(max(last + 1, 0), months):
+                        rate[m] = 0.0
+                else:  # exp(mu x 16q) x exp(mu x r) for month j = 16q + r after the last
+                    mu = monthly[s, line]
+                    for r in range(16):
+                        fine[r] = math.exp(mu * float(r))
+                    blocks = (months - 1 - last) // 16 + 1
+                    if blocks > coarse.shape[0]:  # a last step long before the grid starts
+                        coarse = np.empty(blocks)
+                    for q in range(blocks):
+                        coarse[q] = math.exp(mu * float(16 * q))
+                    for m in range(max(last + 1, 0), months):
+                        after = m - last
+                        rate[m] *= coarse[after // 16] * fine[after % 16]
+            if falling:  # a line that steps down to zero is zero, not float noise
+                noise = NOISE * spread
+                for m in range(months):
+                    if rate[m] < noise:
+                        rate[m] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def input_pass(
+    production: np.ndarray,  # (c, L, M): capacity on entry, output on exit
+    binding: np.ndarray,  # (c, L, M) int8: material index (-1: none), active lines written
+    pool_stock: np.ndarray,  # (c, P, I, M): constrained cells written
+    active: np.ndarray,  # (A,) lines in pools where some material is constrained
+    pool_of: np.ndarray,  # (A,) index into pools
+    makes: np.ndarray,  # (A,) index into materials of what the line makes, -1: rounds
+    is_round: np.ndarray,  # (A,) bool
+    pools: np.ndarray,  # (P',) global pool index of each pool taking part
+    materials: np.ndarray,  # (I',) global material index of each material taking part
+    need: np.ndarray,  # (c, I') material per finished round
+    constrained: np.ndarray,  # (P', I') bool
+    initial: np.ndarray,  # (P', I') stock at the start
+) -> None:
+    """Output = capacity x the smallest pro-rata share of any constrained material.
+
+    Per sample and month: input lines add their output to their pool; every round line
+    of a pool asks ``capacity x need``; where the pool holds less than asked, each line
+    gets the same share; a line's output is its capacity times its smallest share, and
+    the material with that share (if below 1) is its binding input.
+    """
+    samples, months = production.shape[0], production.shape[2]
+    n_p, n_i = constrained.shape
+    n_a = active.shape[0]
+    pool = np.empty((n_p, n_i))
+    share = np.empty((n_p, n_i))
+    asked = np.empty(n_p)
+    made = np.empty(n_p)
+    for s in range(samples):
+        pool[:, :] = initial
+        for m in range(months):
+            asked[:] = 0.0
+            for a in range(n_a):
+                now = production[s, active[a], m]
+                if makes[a] >= 0:
+                    pool[pool_of[a], makes[a]] += now
+                elif is_round[a]:
+                    asked[pool_of[a]] += now
+            for p in range(n_p):
+                for i in range(n_i):
+                    request = asked[p] * need[s, i]
+                    if constrained[p, i] and request > pool[p, i]:
+                        share[p, i] = pool[p, i] / request
+                    else:
+                        share[p, i] = 1.0
+            made[:] = 0.0
+            for a in range(n_a):
+                line = active[a]
+                binding[s, line, m] = -1
+                if not is_round[a]:
+                    continue
+                p = pool_of[a]
+                worst, which = share[p, 0], 0
+                for i in range(1, n_i):
+                    if share[p, i] < worst:
+                        worst, which = share[p, i], i
+                out = production[s, line, m] * worst
+                production[s, line, m] = out
+                made[p] += out
+                if worst < 1.0:
+                    binding[s, line, m] = materials[which]
+            for p in range(n_p):
+                for i in range(n_i):
+                    left = pool[p, i] - made[p] * need[s, i]
+                    pool[p, i] = left if constrained[p, i] and left > 0.0 else 0.0
+                    pool_stock[s, pools[p], materials[i], m] = pool[p, i]
+
+
+@njit(cache=True, nogil=True)
+def reduce_lines(
+    production: np.ndarray,  # (c, L, M)
+    binding: np.ndarray,  # (c, L, M) int8
+    year_of: np.ndarray,  # (M,) year slot of each month
+    group_ptr: np.ndarray,  # (L + 1,) CSR pointers into line_groups
+    line_groups: np.ndarray,  # groups each line is summed into
+    weighted: np.ndarray,  # (G,) bool: the group sums production x weight
+    weights: np.ndarray,  # (c, L) 155mm-equivalent factors (ones if none)
+    binds: np.ndarray,  # (L,) bool: the line's pool has a constrained material
+    yearly: np.ndarray,  # (c, L, Y) out: production per year
+    groups: np.ndarray,  # (c, G, M) out: production of each group per month
+    counts: np.ndarray,  # (L, I + 1, M) out, added to: samples per binding material
+) -> None:
+    """What a run keeps of the chunk's production, in one pass over it.
+
+    Yearly sums per line, monthly sums per group of lines (lines in order, so the sums
+    are the same for any chunk), and the samples each material binds.
+    """
+    samples, lines, months = production.shape
+    years = yearly.shape[2]
+    for s in range(samples):
+        for line in range(lines):
+            row = production[s, line]
+            m = 0
+            for y in range(years):  # months are in year order: one running sum per year
+                total = 0.0
+                while m < months and year_of[m] == y:
+                    total += row[m]
+                    m += 1
+                yearly[s, line, y] = total
+            for j in range(group_ptr[line], group_ptr[line + 1]):
+                g = line_groups[j]
+                if weighted[g]:
+                    w = weights[s, line]
+                    for m in range(months):
+                        groups[s, g, m] += row[m] * w
+                else:
+                    for m in range(months):
+                        groups[s, g, m] += row[m]
+            if binds[line]:
+                for m in range(months):
+                    counts[line, binding[s, line, m] + 1, m] += 1
+
+
+@njit(cache=True, nogil=True)
+def order_book(
+    production: np.ndarray,  # (c, L, M)
+    seller_ptr: np.ndarray,  # (Q + 1,) CSR pointers into seller_line
+    seller_line: np.ndarray,  # lines each seller sells from
+    quantity: np.ndarray,  # (c, O)
+    order_ptr: np.ndarray,  # (Q + 1,) each seller's orders: order_ptr[q]..order_ptr[q+1]
+    order_open: np.ndarray,  # (O,)
+    order_signed: np.ndarray,  # (O,)
+    order_end: np.ndarray,  # (O,)
+    order_holder: np.ndarray,  # (O,) -1: none
+    seller_keeps: np.ndarray,  # (Q,) bool
+    year_of: np.ndarray,  # (M,)
+    made: np.ndarray,  # (c, Q, M) out: each seller's output
+    yearly: np.ndarray,  # (c, O, Y) out, added to
+    on_time: np.ndarray,  # (c, O) out
+    delivered_q: np.ndarray,  # (c, Q, M) out
+    backlog_q: np.ndarray,  # (c, Q, M) out
+    held_q: np.ndarray,  # (c, Q, M) out
+    sold_q: np.ndarray,  # (c, Q, M) out
+    queue_q: np.ndarray,  # (c, Q, M) out: owed on orders signed by then, before delivery
+    received: np.ndarray,  # (c, H, M) out, added to
+    full: bool,
+    deliveries: np.ndarray,  # (c, O, M) out if full
+    backlog: np.ndarray,  # (c, O, M) out if full
+) -> None:
+    """First in, first out per supplier.
+
+    Each month a supplier's output (plus what it holds) goes to its open orders in
+    signing order; what no order takes is held (or sold elsewhere). Per order the
+    deliveries are summed by year and by its delivery end.
+    """
+    samples, months = production.shape[0], production.shape[2]
+    n_q = seller_ptr.shape[0] - 1
+    remaining = np.empty(quantity.shape[1])
+    for s in range(samples):
+        for q in range(n_q):
+            for m in range(months):
+                total = 0.0
+                for j in range(seller_ptr[q], seller_ptr[q + 1]):
+                    total += production[s, seller_line[j], m]
+                made[s, q, m] = total
+        remaining[:] = quantity[s]
+        for q in range(n_q):
+            held = 0.0
+            for m in range(months):
+                available = held + made[s, q, m]
+                before = 0.0
+                given = 0.0
+                owed_total = 0.0
+                queue = 0.0
+                for o in range(order_ptr[q], order_ptr[q + 1]):
+                    open_now = remaining[o] if order_open[o] <= m else 0.0
+                    d = min(max(available - before, 0.0), open_now)
+                    before += open_now
+                    remaining[o] -= d
+                    given += d
+                    yearly[s, o, year_of[m]] += d
+                    if m <= order_end[o]:
+                        on_time[s, o] += d
+                    if order_holder[o] >= 0:
+                        received[s, order_holder[o], m] += d
+                    owed = remaining[o] if order_signed[o] <= m else 0.0
+                    owed_total += owed
+                    queue += owed + (d if order_signed[o] <= m else 0.0)
+                    if full:
+                        deliveries[s, o, m] = d
+                        backlog[s, o, m] = owed
+                left = available - given
+                held = left if seller_keeps[q] else 0.0
+                sold_q[s, q, m] = left - held
+                delivered_q[s, q, m] = given
+                backlog_q[s, q, m] = owed_total
+                held_q[s, q, m] = held
+                queue_q[s, q, m] = queue
+
+
+@njit(cache=True, nogil=True)
+def lead_times(
+    made: np.ndarray,  # (c, Q, M)
+    queue: np.ndarray,  # (c, Q, M)
+    held: np.ndarray,  # (c, Q, M)
+    lead: np.ndarray,  # (c, Q, M) out: months until a new one-round order is delivered
+) -> None:
+    """Months until a one-round order placed in month t would be delivered (NaN: never).
+
+    The first month m >= t in which output from t on, plus what was held at the start
+    of t, covers the backlog of orders signed by t plus one round.
+    """
+    samples, sellers, months = made.shape
+    cum = np.empty(months)
+    for s in range(samples):
+        for q in range(sellers):
+            total = 0.0
+            for m in range(months):
+                total += made[s, q, m]
+                cum[m] = total
+            for t in range(months):
+                target = queue[s, q, t] + 1.0
+                if t > 0:
+                    target += cum[t - 1] - held[s, q, t - 1]
+                target -= 1e-9 * abs(target)  # reached within a relative tolerance
+                low, high = t, months
+                while low < high:  # the first m with cum[m] >= target (cum never falls)
+                    mid = (low + high) // 2
+                    if cum[mid] >= target:
+                        high = mid
+                    else:
+                        low = mid + 1
+                lead[s, q, t] = float(low - t) if low < months else np.nan
+
+
+@njit(cache=True, nogil=True)
+def stocks(
+    received: np.ndarray,  # (c, H, M) deliveries to each holder
+    tracked: np.ndarray,  # (M, H) bool: the holder's stock is tracked that month
+    start: np.ndarray,  # (H,) month its initial stock arrives
+    initial: np.ndarray,  # (c, H)
+    consumption: np.ndarray,  # (M, c, H)
+    transfers: np.ndarray,  # (M, c, P) planned rounds of each transfer
+    sender: np.ndarray,  # (P,)
+    recipient: np.ndarray,  # (P,)
+    stock: np.ndarray,  # (c, H, M) out
+    shortfall: np.ndarray,  # (c, H, M) out
+    sent_out: np.ndarray,  # (c, H, M) out
+    got_in: np.ndarray,  # (c, H, M) out
+) -> None:
+    """Deliveries in, transfers out and in, consumption out, per holder and month.
+
+    Transfers are limited to what the sender holds (pro rata); consumption a holder
+    cannot cover is a shortfall, never a negative stock.
+    """
+    samples, holders, months = received.shape
+    pairs = sender.shape[0]
+    level = np.empty(holders)
+    wanted = np.empty(holders)
+    sent = np.empty(holders)
+    got = np.empty(holders)
+    for s in range(samples):
+        level[:] = 0.0
+        for m in range(months):
+            for h in range(holders):
+                if not tracked[m, h]:  # before its stock is tracked, nothing counts
+                    received[s, h, m] = 0.0
+                level[h] += received[s, h, m]
+                if start[h] == m:
+                    level[h] += initial[s, h]
+            if pairs:
+                wanted[:] = 0.0
+                sent[:] = 0.0
+                got[:] = 0.0
+                for p in range(pairs):
+                    wanted[sender[p]] += transfers[m, s, p]
+                for p in range(pairs):
+                    a = sender[p]
+                    scale = level[a] / wanted[a] if wanted[a] > level[a] else 1.0
+                    actual = transfers[m, s, p] * scale
+                    sent[a] += actual
+                    got[recipient[p]] += actual
+                for h in range(holders):
+                    level[h] += got[h] - sent[h]
+                    got_in[s, h, m] = got[h]
+                    sent_out[s, h, m] = sent[h]
+            for h in range(holders):
+                level[h] -= consumption[m, s, h]
+                shortfall[s, h, m] = max(-level[h], 0.0)
+                level[h] = max(level[h], 0.0)
+                stock[s, h, m] = level[h]
+
+
+@njit(cache=True, nogil=True)
+def yearly_lines(
+    values: np.ndarray, lines: np.ndarray, year_of: np.ndarray, out: np.ndarray
+) -> None:
+    """Yearly sums of the given lines: ``out[s, l, y]`` = the sum over year y's months."""
+    samples, months = values.shape[0], values.shape[2]
+    for s in range(samples):
+        for line in lines:
+            m = 0
+            for y in range(out.shape[2]):
+                total = 0.0
+                while m < months and year_of[m] == y:
+                    total += values[s, line, m]
+                    m += 1
+                out[s, line, y] = total
