@@ -167,15 +167,45 @@ def _plan(d: CapacityDraws) -> _Plan:
     )
 
 
-def capacity_chunk(d: CapacityDraws, rows: slice, out: np.ndarray) -> np.ndarray:
+@dataclass
+class Keep:
+    """Lines whose capacity is their production, and where to reduce them at once."""
+
+    kept: np.ndarray  # (L,) bool
+    year_start: np.ndarray  # (Y + 1,)
+    group_ptr: np.ndarray
+    line_groups: np.ndarray
+    weighted: np.ndarray
+    weights: np.ndarray  # (c, L) of the chunk
+    yearly: np.ndarray  # (c, L, Y) of the chunk
+    groups: np.ndarray  # (c, G, M) of the chunk
+
+
+def capacity_chunk(
+    d: CapacityDraws, rows: slice, out: np.ndarray, keep: Keep | None = None
+) -> np.ndarray:
     """Capacity of samples ``rows`` written into ``out`` (sample, line, month).
 
     Line by line and step by step for each sample, in a fixed order (so a sample's
     numbers never depend on the chunk it is in), by the compiled loop
     ``kernels.capacity_lines``: a step adds ``increment x ramp`` over the months its
-    ramp rises and its whole increment from the month the ramp reaches 1.
+    ramp rises and its whole increment from the month the ramp reaches 1. ``keep``
+    reduces the lines whose capacity is their production as they are computed.
     """
     from outproduce.engine.kernels import capacity_lines
+
+    if keep is None:
+        none = np.zeros(0, dtype=np.int64)
+        keep = Keep(
+            kept=np.zeros(len(d.line_ids), dtype=bool),
+            year_start=none,
+            group_ptr=none,
+            line_groups=none,
+            weighted=np.zeros(0, dtype=bool),
+            weights=np.zeros((0, 0)),
+            yearly=np.zeros((0, 0, 0)),
+            groups=np.zeros((0, 0, 0)),
+        )
 
     plan = d.plan
     delta = d.delta[rows] * np.where(d.step_target[None, :], d.attainment[rows, None], 1.0)
@@ -198,6 +228,14 @@ def capacity_chunk(d: CapacityDraws, rows: slice, out: np.ndarray) -> np.ndarray
         np.any(d.growth != 0, axis=0),
         dead,
         out,
+        keep.kept,
+        keep.year_start,
+        keep.group_ptr,
+        keep.line_groups,
+        keep.weighted,
+        keep.weights,
+        keep.yearly,
+        keep.groups,
     )
     return out
 

@@ -31,6 +31,36 @@ def _shape(x: float, logistic: bool) -> float:
 
 
 @njit(cache=True, nogil=True)
+def _keep_row(
+    row: np.ndarray,  # (M,) one sample's production of one line
+    s: int,
+    line: int,
+    year_start: np.ndarray,  # (Y + 1,) first month of each year, then the month count
+    group_ptr: np.ndarray,
+    line_groups: np.ndarray,
+    weighted: np.ndarray,
+    weights: np.ndarray,
+    yearly: np.ndarray,  # (c, L, Y) out
+    groups: np.ndarray,  # (c, G, M) out, added to
+) -> None:
+    """What a run keeps of one row of production: its yearly sums and its groups' sums."""
+    for y in range(yearly.shape[2]):
+        total = 0.0
+        for m in range(year_start[y], year_start[y + 1]):
+            total += row[m]
+        yearly[s, line, y] = total
+    for j in range(group_ptr[line], group_ptr[line + 1]):
+        g = line_groups[j]
+        if weighted[g]:
+            w = weights[s, line]
+            for m in range(row.shape[0]):
+                groups[s, g, m] += row[m] * w
+        else:
+            for m in range(row.shape[0]):
+                groups[s, g, m] += row[m]
+
+
+@njit(cache=True, nogil=True)
 def capacity_lines(
     delta: np.ndarray,  # (c, K) increments, attainment applied
     line_steps: np.ndarray,  # (L + 1,) CSR pointers into step_order
@@ -47,8 +77,21 @@ def capacity_lines(
     grows: np.ndarray,  # (L,) bool
     dead: np.ndarray,  # (c, L) bool: -100%, nothing after the last step
     out: np.ndarray,  # (c, L_total, M): the first L lines are written
+    kept: np.ndarray,  # (L,) bool: the rate is the line's production (reduce it here)
+    year_start: np.ndarray,
+    group_ptr: np.ndarray,
+    line_groups: np.ndarray,
+    weighted: np.ndarray,
+    weights: np.ndarray,
+    yearly: np.ndarray,
+    groups: np.ndarray,
 ) -> None:
-    """Monthly rate of every line for every sample of the chunk (see ``capacity.py``)."""
+    """Monthly rate of every line for every sample of the chunk (see ``capacity.py``).
+
+    Where nothing changes a line's rate after this (no outage, no input that can bind
+    it), it is its production: what the run keeps of it is reduced here, while the row
+    is in cache (``_keep_row``), and ``reduce_lines`` skips it.
+    """
     samples, months = out.shape[0], out.shape[2]
     lines = line_steps.shape[0] - 1
     tail = np.empty(months + 1)
@@ -105,6 +148,19 @@ def capacity_lines(
                 for m in range(months):
                     if rate[m] < noise:
                         rate[m] = 0.0
+            if kept[line]:
+                _keep_row(
+                    rate,
+                    s,
+                    line,
+                    year_start,
+                    group_ptr,
+                    line_groups,
+                    weighted,
+                    weights,
+                    yearly,
+                    groups,
+                )
 
 
 @njit(cache=True, nogil=True)
@@ -180,42 +236,37 @@ def input_pass(
 def reduce_lines(
     production: np.ndarray,  # (c, L, M)
     binding: np.ndarray,  # (c, L, M) int8
-    year_of: np.ndarray,  # (M,) year slot of each month
-    group_ptr: np.ndarray,  # (L + 1,) CSR pointers into line_groups
-    line_groups: np.ndarray,  # groups each line is summed into
-    weighted: np.ndarray,  # (G,) bool: the group sums production x weight
-    weights: np.ndarray,  # (c, L) 155mm-equivalent factors (ones if none)
+    lines: np.ndarray,  # lines not yet reduced (``capacity_lines`` kept the others)
     binds: np.ndarray,  # (L,) bool: the line's pool has a constrained material
-    yearly: np.ndarray,  # (c, L, Y) out: production per year
-    groups: np.ndarray,  # (c, G, M) out: production of each group per month
+    year_start: np.ndarray,
+    group_ptr: np.ndarray,
+    line_groups: np.ndarray,
+    weighted: np.ndarray,
+    weights: np.ndarray,
+    yearly: np.ndarray,  # (c, L, Y) out
+    groups: np.ndarray,  # (c, G, M) out, added to
     counts: np.ndarray,  # (L, I + 1, M) out, added to: samples per binding material
 ) -> None:
-    """What a run keeps of the chunk's production, in one pass over it.
+    """What a run keeps of the chunk's production for the given lines, in one pass.
 
     Yearly sums per line, monthly sums per group of lines (lines in order, so the sums
     are the same for any chunk), and the samples each material binds.
     """
-    samples, lines, months = production.shape
-    years = yearly.shape[2]
+    samples, months = production.shape[0], production.shape[2]
     for s in range(samples):
-        for line in range(lines):
-            row = production[s, line]
-            m = 0
-            for y in range(years):  # months are in year order: one running sum per year
-                total = 0.0
-                while m < months and year_of[m] == y:
-                    total += row[m]
-                    m += 1
-                yearly[s, line, y] = total
-            for j in range(group_ptr[line], group_ptr[line + 1]):
-                g = line_groups[j]
-                if weighted[g]:
-                    w = weights[s, line]
-                    for m in range(months):
-                        groups[s, g, m] += row[m] * w
-                else:
-                    for m in range(months):
-                        groups[s, g, m] += row[m]
+        for line in lines:
+            _keep_row(
+                production[s, line],
+                s,
+                line,
+                year_start,
+                group_ptr,
+                line_groups,
+                weighted,
+                weights,
+                yearly,
+                groups,
+            )
             if binds[line]:
                 for m in range(months):
                     counts[line, binding[s, line, m] + 1, m] += 1
@@ -395,14 +446,14 @@ def stocks(
 def yearly_lines(
     values: np.ndarray, lines: np.ndarray, year_of: np.ndarray, out: np.ndarray
 ) -> None:
-    """Yearly sums of the given lines: ``out[s, l, y]`` = the sum over year y's months."""
+    """Yearly sums of some lines: ``out[s, j, y]`` sums ``values[s, lines[j]]`` over year y."""
     samples, months = values.shape[0], values.shape[2]
     for s in range(samples):
-        for line in lines:
+        for j in range(lines.shape[0]):
             m = 0
             for y in range(out.shape[2]):
                 total = 0.0
                 while m < months and year_of[m] == y:
-                    total += values[s, line, m]
+                    total += values[s, lines[j], m]
                     m += 1
-                out[s, line, y] = total
+                out[s, j, y] = total

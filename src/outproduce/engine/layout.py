@@ -49,6 +49,11 @@ class Layout:
     last_month_of_year: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @property
+    def bound_lines(self) -> np.ndarray:
+        """Lines in a pool where some material is constrained: only they can be bound."""
+        return np.flatnonzero(self.constrained.any(axis=1)[self.line_pool])
+
+    @property
     def planned_lines(self) -> int:
         """Lines of the scenario (built lines, if any, come after them)."""
         return len(self.line_ids) - len(self.built)

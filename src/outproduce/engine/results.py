@@ -36,7 +36,7 @@ class Results:
     inputs: InputTable
     year: np.ndarray  # (Y,) calendar year of each year slot
     group_output: np.ndarray  # (S, G, M) weighted production of each group of lines
-    line_year_capacity: np.ndarray  # (S, L, Y) capacity summed over each year
+    bound_year_capacity: np.ndarray  # (S, B, Y) capacity per year of the lines that can bind
     line_year_production: np.ndarray  # (S, L, Y)
     binding_count: np.ndarray  # (L, I + 1, M) samples bound by no input (0) or input i (i+1)
     pool_stock_year: np.ndarray  # (S, P, I, Y) input left in the pool at each year's end
@@ -56,6 +56,13 @@ class Results:
     transfers_in: np.ndarray  # (S, H, M) actual
     transfers_out: np.ndarray  # (S, H, M) actual
     full: Full | None = None
+
+    @property
+    def line_year_capacity(self) -> np.ndarray:
+        """(S, L, Y) capacity per year: production where no material can bind the line."""
+        capacity = self.line_year_production.copy()
+        capacity[:, self.layout.bound_lines] = self.bound_year_capacity
+        return capacity
 
     def __getattr__(self, name: str) -> np.ndarray:
         """The unreduced arrays by name (``res.production``), when the run kept them."""

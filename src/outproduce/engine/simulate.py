@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from outproduce.engine.capacity import capacity_chunk, draw_capacity_inputs
+from outproduce.engine.capacity import Keep, capacity_chunk, draw_capacity_inputs
 from outproduce.engine.decisions import follow_contracts
 from outproduce.engine.inputs import InputTable
 from outproduce.engine.kernels import reduce_lines, yearly_lines
@@ -55,7 +55,7 @@ __all__ = ["DAYS_PER_MONTH", "INPUTS", "Layout", "Results", "layout", "run"]
 
 #: Bytes of (sample x line x month) floats one chunk may hold: small enough to stay
 #: near the cache and to bound memory, large enough that the month loops are few.
-CHUNK_BYTES = 64 * 2**20
+CHUNK_BYTES = 32 * 2**20
 
 
 def chunk_size(lines: int, months: int, orders: int = 0) -> int:
@@ -128,7 +128,7 @@ def run(
         inputs=table,
         year=lay.years,
         group_output=np.zeros((samples, len(group_lines), months)),
-        line_year_capacity=np.zeros((samples, n_l, n_y)),
+        bound_year_capacity=np.zeros((samples, len(lay.bound_lines), n_y)),
         line_year_production=np.zeros((samples, n_l, n_y)),
         binding_count=np.zeros((n_l, n_i + 1, months), dtype=np.int64),
         pool_stock_year=np.zeros((samples, n_p, n_i, n_y)),
@@ -140,7 +140,10 @@ def run(
         held=month_major((samples, n_q, months)),
         sold_elsewhere=month_major((samples, n_q, months)),
         lead_time=month_major((samples, n_q, months)),
-        built=np.zeros((samples, n_q, months)),
+        # Without a decision rule nothing is built: a read-only view costs no memory.
+        built=np.zeros((samples, n_q, months))
+        if decisions
+        else np.broadcast_to(0.0, (samples, n_q, months)),
         stock=month_major((samples, n_h, months)),
         shortfall=month_major((samples, n_h, months)),
         consumption=holders.consumption.transpose(1, 2, 0),
@@ -166,9 +169,18 @@ def run(
     chunks = [slice(b, min(b + chunk, samples)) for b in range(0, samples, chunk)]
     counts: list[np.ndarray] = [np.zeros(0)] * len(chunks)
     ones = np.ones((chunk, n_l))
-    year_of = lay.year_of_month.astype(np.int64)
     can_bind = lay.constrained.any(axis=1)[lay.line_pool]
     binds, free = np.flatnonzero(can_bind), np.flatnonzero(~can_bind)
+    year_of = lay.year_of_month.astype(np.int64)
+    year_start = np.r_[lay.year_start, months].astype(np.int64)
+    # Lines whose capacity is their production (no outage, no input that can bind them,
+    # not built) are reduced inside the capacity loop; ``rest`` after the input pass.
+    kept = ~can_bind[: lay.planned_lines].copy()
+    kept[list(avail)] = False
+    rest = np.array(
+        [line for line in range(n_l) if line >= lay.planned_lines or not kept[line]],
+        dtype=np.int64,
+    )
     local = threading.local()
 
     def buffers(rows: slice) -> Chunk:
@@ -196,13 +208,24 @@ def run(
         part = buffers(rows)
         n = rows.stop - rows.start
         cap = part.production  # capacity first; the input pass lowers it in place
-        capacity_chunk(draws, rows, cap)
+        weight = ones if weights is None else np.ascontiguousarray(weights[rows])
+        keep = Keep(
+            kept,
+            year_start,
+            group_ptr,
+            line_groups,
+            weighted,
+            weight,
+            res.line_year_production[rows],
+            res.group_output[rows],
+        )
+        capacity_chunk(draws, rows, cap, keep)
         for index, running in avail.items():
             cap[:, index, :] *= running[rows]
         if decisions:
             _decide(lay, part, bom, decisions, res.order_quantity[rows], res.built[rows])
         if binds.size:  # elsewhere no input binds: capacity is production (copied below)
-            yearly_lines(cap, binds, year_of, res.line_year_capacity[rows])
+            yearly_lines(cap, binds, year_of, res.bound_year_capacity[rows])
         if full:
             res.full.capacity[rows] = cap
         production_pass(lay, bom, part)
@@ -211,17 +234,17 @@ def run(
         reduce_lines(
             production,
             part.binding,
-            year_of,
+            rest,
+            can_bind,
+            year_start,
             group_ptr,
             line_groups,
             weighted,
-            ones if weights is None else np.ascontiguousarray(weights[rows]),
-            can_bind,
+            weight,
             res.line_year_production[rows],
             res.group_output[rows],
             counted,
         )
-        res.line_year_capacity[rows, free] = res.line_year_production[rows, free]
         counts[number] = counted
         res.pool_stock_year[rows] = part.pool_stock[..., lay.last_month_of_year]
         if full:
