@@ -179,6 +179,8 @@ class Keep:
     weights: np.ndarray  # (c, L) of the chunk
     yearly: np.ndarray  # (c, L, Y) of the chunk
     groups: np.ndarray  # (c, G, M) of the chunk
+    bound: np.ndarray  # (L,) position among lines an input can bind (-1: none)
+    bound_yearly: np.ndarray  # (c, B, Y) of the chunk: their capacity per year
 
 
 def capacity_chunk(
@@ -205,6 +207,8 @@ def capacity_chunk(
             weights=np.zeros((0, 0)),
             yearly=np.zeros((0, 0, 0)),
             groups=np.zeros((0, 0, 0)),
+            bound=np.full(len(d.line_ids), -1, dtype=np.int64),
+            bound_yearly=np.zeros((0, 0, 0)),
         )
 
     plan = d.plan
@@ -236,6 +240,8 @@ def capacity_chunk(
         keep.weights,
         keep.yearly,
         keep.groups,
+        keep.bound,
+        keep.bound_yearly,
     )
     return out
 

@@ -85,6 +85,8 @@ def capacity_lines(
     weights: np.ndarray,
     yearly: np.ndarray,
     groups: np.ndarray,
+    bound: np.ndarray,  # (L,) position among the lines an input can bind, -1: none
+    bound_yearly: np.ndarray,  # (c, B, Y) out: their capacity per year
 ) -> None:
     """Monthly rate of every line for every sample of the chunk (see ``capacity.py``).
 
@@ -96,6 +98,7 @@ def capacity_lines(
     lines = line_steps.shape[0] - 1
     tail = np.empty(months + 1)
     fine = np.empty(16)
+    factor = np.empty(months)
     coarse = np.empty(months // 16 + 2)
     for s in range(samples):
         for line in range(lines):
@@ -140,14 +143,25 @@ def capacity_lines(
                         coarse = np.empty(blocks)
                     for q in range(blocks):
                         coarse[q] = math.exp(mu * float(16 * q))
-                    for m in range(max(last + 1, 0), months):
-                        after = m - last
-                        rate[m] *= coarse[after // 16] * fine[after % 16]
+                    first = max(last + 1, 0)
+                    j0 = first - last  # months after the last step at the first month
+                    count = months - first
+                    for i in range(count):  # the factor of month j = 16q + r
+                        j = j0 + i
+                        factor[i] = coarse[j // 16] * fine[j % 16]
+                    for i in range(count):
+                        rate[first + i] *= factor[i]
             if falling:  # a line that steps down to zero is zero, not float noise
                 noise = NOISE * spread
                 for m in range(months):
                     if rate[m] < noise:
                         rate[m] = 0.0
+            if bound[line] >= 0:  # its capacity per year, before the input pass
+                for y in range(bound_yearly.shape[2]):
+                    total = 0.0
+                    for m in range(year_start[y], year_start[y + 1]):
+                        total += rate[m]
+                    bound_yearly[s, bound[line], y] = total
             if kept[line]:
                 _keep_row(
                     rate,
@@ -440,20 +454,3 @@ def stocks(
                 shortfall[s, h, m] = max(-level[h], 0.0)
                 level[h] = max(level[h], 0.0)
                 stock[s, h, m] = level[h]
-
-
-@njit(cache=True, nogil=True)
-def yearly_lines(
-    values: np.ndarray, lines: np.ndarray, year_of: np.ndarray, out: np.ndarray
-) -> None:
-    """Yearly sums of some lines: ``out[s, j, y]`` sums ``values[s, lines[j]]`` over year y."""
-    samples, months = values.shape[0], values.shape[2]
-    for s in range(samples):
-        for j in range(lines.shape[0]):
-            m = 0
-            for y in range(out.shape[2]):
-                total = 0.0
-                while m < months and year_of[m] == y:
-                    total += values[s, lines[j], m]
-                    m += 1
-                out[s, j, y] = total

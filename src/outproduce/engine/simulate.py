@@ -31,7 +31,7 @@ import numpy as np
 from outproduce.engine.capacity import Keep, capacity_chunk, draw_capacity_inputs
 from outproduce.engine.decisions import follow_contracts
 from outproduce.engine.inputs import InputTable
-from outproduce.engine.kernels import reduce_lines, yearly_lines
+from outproduce.engine.kernels import reduce_lines
 from outproduce.engine.layout import (
     DAYS_PER_MONTH,
     INPUTS,
@@ -171,12 +171,19 @@ def run(
     ones = np.ones((chunk, n_l))
     can_bind = lay.constrained.any(axis=1)[lay.line_pool]
     binds, free = np.flatnonzero(can_bind), np.flatnonzero(~can_bind)
-    year_of = lay.year_of_month.astype(np.int64)
     year_start = np.r_[lay.year_start, months].astype(np.int64)
     # Lines whose capacity is their production (no outage, no input that can bind them,
     # not built) are reduced inside the capacity loop; ``rest`` after the input pass.
     kept = ~can_bind[: lay.planned_lines].copy()
     kept[list(avail)] = False
+    # Lines an input can bind keep their capacity per year too: in the capacity loop,
+    # or after outages and decisions for the lines those change.
+    later = [j for j, line in enumerate(binds) if line >= lay.planned_lines or line in avail]
+    bound_later = np.array(later, dtype=np.int64)
+    bound_position = np.full(lay.planned_lines, -1, dtype=np.int64)
+    for j, line in enumerate(binds):
+        if j not in later:
+            bound_position[line] = j
     rest = np.array(
         [line for line in range(n_l) if line >= lay.planned_lines or not kept[line]],
         dtype=np.int64,
@@ -218,14 +225,18 @@ def run(
             weight,
             res.line_year_production[rows],
             res.group_output[rows],
+            bound_position,
+            res.bound_year_capacity[rows],
         )
         capacity_chunk(draws, rows, cap, keep)
         for index, running in avail.items():
             cap[:, index, :] *= running[rows]
         if decisions:
             _decide(lay, part, bom, decisions, res.order_quantity[rows], res.built[rows])
-        if binds.size:  # elsewhere no input binds: capacity is production (copied below)
-            yearly_lines(cap, binds, year_of, res.bound_year_capacity[rows])
+        for j in bound_later:  # outages or a decision changed these lines' capacity
+            res.bound_year_capacity[rows, j] = np.add.reduceat(
+                cap[:, binds[j]], lay.year_start, axis=1
+            )
         if full:
             res.full.capacity[rows] = cap
         production_pass(lay, bom, part)
