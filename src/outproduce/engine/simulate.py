@@ -1,7 +1,9 @@
 """The one engine for the whole chain: capacity -> production -> deliveries -> stocks.
 
-Vectorised over samples (arrays shaped sample x entity), looping only over months,
-and chunked over samples so memory stays bounded. Per month:
+Chunked over samples (so memory stays bounded and worker threads share the work);
+within a chunk, compiled loops (``kernels.py``) go sample by sample and month by
+month, and what the run keeps is reduced as it is computed (``results.py``). Per month,
+after capacity (``capacity.py``) and any capacity decision (``decisions.py``):
 
 1. **Inputs.** Input lines (shell bodies, charges, explosives, propellant) add their
    output to a pool (per bloc or per country). Each finished-round line asks for
@@ -53,9 +55,9 @@ from outproduce.scenario.model import Scenario
 
 __all__ = ["DAYS_PER_MONTH", "INPUTS", "Layout", "Results", "layout", "run"]
 
-#: Bytes of (sample x line x month) floats one chunk may hold: small enough to stay
-#: near the cache and to bound memory, large enough that the month loops are few.
-CHUNK_BYTES = 32 * 2**20
+#: Bytes of (sample x line x month) floats one chunk may hold: it bounds memory (the
+#: compiled loops work a sample at a time, so the size barely changes the speed).
+CHUNK_BYTES = 16 * 2**20
 
 
 def chunk_size(lines: int, months: int, orders: int = 0) -> int:
