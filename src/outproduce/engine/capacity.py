@@ -181,6 +181,7 @@ class Keep:
     groups: np.ndarray  # (c, G, M) of the chunk
     bound: np.ndarray  # (L,) position among lines an input can bind (-1: none)
     bound_yearly: np.ndarray  # (c, B, Y) of the chunk: their capacity per year
+    written: np.ndarray  # (L,) bool: a later pass reads the line's capacity
 
 
 def capacity_chunk(
@@ -209,6 +210,7 @@ def capacity_chunk(
             groups=np.zeros((0, 0, 0)),
             bound=np.full(len(d.line_ids), -1, dtype=np.int64),
             bound_yearly=np.zeros((0, 0, 0)),
+            written=np.ones(len(d.line_ids), dtype=bool),
         )
 
     plan = d.plan
@@ -242,6 +244,7 @@ def capacity_chunk(
         keep.groups,
         keep.bound,
         keep.bound_yearly,
+        keep.written,
     )
     return out
 

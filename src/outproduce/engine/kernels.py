@@ -31,6 +31,23 @@ def _shape(x: float, logistic: bool) -> float:
 
 
 @njit(cache=True, nogil=True)
+def _sum(values: np.ndarray, start: int, stop: int) -> float:
+    """The sum of values[start:stop] in four interleaved partial sums (a fixed order)."""
+    a = b = c = d = 0.0
+    m = start
+    while m + 4 <= stop:
+        a += values[m]
+        b += values[m + 1]
+        c += values[m + 2]
+        d += values[m + 3]
+        m += 4
+    while m < stop:
+        a += values[m]
+        m += 1
+    return (a + b) + (c + d)
+
+
+@njit(cache=True, nogil=True)
 def _keep_row(
     row: np.ndarray,  # (M,) one sample's production of one line
     s: int,
@@ -45,10 +62,7 @@ def _keep_row(
 ) -> None:
     """What a run keeps of one row of production: its yearly sums and its groups' sums."""
     for y in range(yearly.shape[2]):
-        total = 0.0
-        for m in range(year_start[y], year_start[y + 1]):
-            total += row[m]
-        yearly[s, line, y] = total
+        yearly[s, line, y] = _sum(row, year_start[y], year_start[y + 1])
     for j in range(group_ptr[line], group_ptr[line + 1]):
         g = line_groups[j]
         if weighted[g]:
@@ -87,24 +101,24 @@ def capacity_lines(
     groups: np.ndarray,
     bound: np.ndarray,  # (L,) position among the lines an input can bind, -1: none
     bound_yearly: np.ndarray,  # (c, B, Y) out: their capacity per year
+    written: np.ndarray,  # (L,) bool: a later pass reads the line's row of ``out``
 ) -> None:
     """Monthly rate of every line for every sample of the chunk (see ``capacity.py``).
 
     Where nothing changes a line's rate after this (no outage, no input that can bind
     it), it is its production: what the run keeps of it is reduced here, while the row
-    is in cache (``_keep_row``), and ``reduce_lines`` skips it.
+    is in cache (``_keep_row``), and ``reduce_lines`` skips it; its row of ``out`` is
+    written only if a later pass reads it (``written``: a supplier's line, a full run).
     """
     samples, months = out.shape[0], out.shape[2]
     lines = line_steps.shape[0] - 1
-    tail = np.empty(months + 1)
+    row = np.empty(months)  # one line of one sample, in cache; written out once
     fine = np.empty(16)
     factor = np.empty(months)
     coarse = np.empty(months // 16 + 2)
     for s in range(samples):
         for line in range(lines):
-            rate = out[s, line]
-            rate[:] = 0.0
-            tail[:] = 0.0
+            row[:] = 0.0
             last = -(10**9)
             falling = False
             spread = 0.0
@@ -121,47 +135,50 @@ def capacity_lines(
                 first = step_start[k] + (slip[s] if step_target[k] else 0)
                 full = first + int(n) - 1  # the month the ramp reaches 1
                 for m in range(max(first, 0), min(full, months)):
-                    rate[m] += d * _shape((m - first + 1) / n, step_logistic[k])
-                if full < months:
-                    tail[max(full, 0)] += d
+                    row[m] += d * _shape((m - first + 1) / n, step_logistic[k])
+                for m in range(max(full, 0), months):  # the whole increment from then on
+                    row[m] += d
                 if full > last:
                     last = full
-            level = 0.0
-            for m in range(months):
-                level += tail[m]
-                rate[m] += level
+            # From the month after the last step the rate changes by the growth draw:
+            # exp(mu x 16)^q x exp(mu)^r for month j = 16q + r after it (0 if -100%).
+            after = months
             if grows[line]:
+                after = min(max(last + 1, 0), months)
+                count = months - after
                 if dead[s, line]:
-                    for m in range(max(last + 1, 0), months):
-                        rate[m] = 0.0
-                else:  # exp(mu x 16q) x exp(mu x r) for month j = 16q + r after the last
+                    factor[:count] = 0.0
+                else:
+                    # Two exponentials per line and sample, then products: exp is the
+                    # costly part (powers by repeated products drift < 30 ulp).
                     mu = monthly[s, line]
-                    for r in range(16):
-                        fine[r] = math.exp(mu * float(r))
+                    step, block = math.exp(mu), math.exp(16.0 * mu)
+                    fine[0] = 1.0
+                    for r in range(1, 16):
+                        fine[r] = fine[r - 1] * step
                     blocks = (months - 1 - last) // 16 + 1
                     if blocks > coarse.shape[0]:  # a last step long before the grid starts
                         coarse = np.empty(blocks)
-                    for q in range(blocks):
-                        coarse[q] = math.exp(mu * float(16 * q))
-                    first = max(last + 1, 0)
-                    j0 = first - last  # months after the last step at the first month
-                    count = months - first
-                    for i in range(count):  # the factor of month j = 16q + r
+                    coarse[0] = 1.0
+                    for q in range(1, blocks):
+                        coarse[q] = coarse[q - 1] * block
+                    j0 = after - last  # months after the last step at the first month
+                    for i in range(count):
                         j = j0 + i
                         factor[i] = coarse[j // 16] * fine[j % 16]
-                    for i in range(count):
-                        rate[first + i] *= factor[i]
+            for m in range(after, months):
+                row[m] *= factor[m - after]
             if falling:  # a line that steps down to zero is zero, not float noise
                 noise = NOISE * spread
                 for m in range(months):
-                    if rate[m] < noise:
-                        rate[m] = 0.0
+                    if row[m] < noise:
+                        row[m] = 0.0
+            if written[line]:
+                out[s, line, :] = row
+            rate = row
             if bound[line] >= 0:  # its capacity per year, before the input pass
                 for y in range(bound_yearly.shape[2]):
-                    total = 0.0
-                    for m in range(year_start[y], year_start[y + 1]):
-                        total += rate[m]
-                    bound_yearly[s, bound[line], y] = total
+                    bound_yearly[s, bound[line], y] = _sum(rate, year_start[y], year_start[y + 1])
             if kept[line]:
                 _keep_row(
                     rate,

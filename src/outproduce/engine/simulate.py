@@ -182,6 +182,10 @@ def run(
     # or after outages and decisions for the lines those change.
     later = [j for j, line in enumerate(binds) if line >= lay.planned_lines or line in avail]
     bound_later = np.array(later, dtype=np.int64)
+    # A kept line's capacity row is read later only if it sells or the run is full.
+    written = ~kept | full
+    for lines_sold in lay.seller_lines:
+        written[lines_sold[lines_sold < lay.planned_lines]] = True
     bound_position = np.full(lay.planned_lines, -1, dtype=np.int64)
     for j, line in enumerate(binds):
         if j not in later:
@@ -229,6 +233,7 @@ def run(
             res.group_output[rows],
             bound_position,
             res.bound_year_capacity[rows],
+            written,
         )
         capacity_chunk(draws, rows, cap, keep)
         for index, running in avail.items():
