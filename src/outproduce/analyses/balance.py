@@ -18,6 +18,7 @@ import xarray as xr
 
 from outproduce.analyses.crossover import at_least, crossover_months, crossover_stats
 from outproduce.analyses.run import Run, of_run
+from outproduce.analyses.summary import QUANTILES, quantiles
 from outproduce.data.catalog import BLOCS
 from outproduce.errors import InputError
 from outproduce.scenario.model import Scenario, parse_month
@@ -129,21 +130,20 @@ def summarise(ds: xr.Dataset, at: str = SPEECH_MONTH) -> BalanceSummary:
     crossover = crossover_stats(ds["crossover"].values)
     production_only = crossover_stats(ds["crossover_production_only"].values)
     yearly = ds["output"].groupby("month.year").sum()
+    q = quantiles(yearly)  # (quantile, bloc, year)
     alliance = yearly.sel(bloc="alliance")
     adversary = yearly.sel(bloc="adversary")
-    partners = yearly.sel(bloc="partners")
     annual = pd.DataFrame(
         {
             "year": yearly["year"].values.astype(int),
-            "alliance_p10": alliance.quantile(0.1, dim="sample").values,
-            "alliance_p50": alliance.quantile(0.5, dim="sample").values,
-            "alliance_p90": alliance.quantile(0.9, dim="sample").values,
-            "adversary_p10": adversary.quantile(0.1, dim="sample").values,
-            "adversary_p50": adversary.quantile(0.5, dim="sample").values,
-            "adversary_p90": adversary.quantile(0.9, dim="sample").values,
+            **{
+                f"{bloc}_p{round(100 * p):d}": q.sel(bloc=bloc, quantile=p).values
+                for bloc in ("alliance", "adversary")
+                for p in QUANTILES
+            },
             "p_alliance_ahead": (alliance > adversary).mean("sample").values,
             # Beside the alliance, never in its total.
-            "partners_p50": partners.quantile(0.5, dim="sample").values,
+            "partners_p50": q.sel(bloc="partners", quantile=0.5).values,
         }
     )
     index = month_index(ds, at)
@@ -151,7 +151,7 @@ def summarise(ds: xr.Dataset, at: str = SPEECH_MONTH) -> BalanceSummary:
     adversary = point.sel(bloc="adversary")
     # A ratio needs adversary output to divide by: samples without any give no ratio.
     ratio = (point.sel(bloc="alliance") / adversary.where(adversary > 0)).values
-    ratio_q = np.nanquantile(ratio, [0.1, 0.5, 0.9]) if np.isfinite(ratio).any() else [np.nan] * 3
+    ratio_q = np.nanquantile(ratio, QUANTILES) if np.isfinite(ratio).any() else [np.nan] * 3
     at_stats = {
         "month": at,
         "alliance_p50": float(point.sel(bloc="alliance").median()),

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from outproduce.analyses.summary import quantiles
 from outproduce.data.catalog import (
     NON_EUROPEAN_ALLIES,
     PUBLISHED_GRADES,
@@ -270,11 +271,11 @@ def calibrate(
     frame = pd.DataFrame(
         {"id": ds["estimate"].values} | {c: ds[f"estimate_{c}"].values for c in columns}
     )
-    quantiles = ds["estimate_value"].quantile([0.1, 0.5, 0.9], dim="sample")
+    q = quantiles(ds["estimate_value"])
     rows = []
     for record in frame.to_dict("records"):
         if record["status"] == "compared":
-            p10, p50, p90 = (float(v) for v in quantiles.sel(compared_estimate=record["id"]).values)
+            p10, p50, p90 = (float(v) for v in q.sel(compared_estimate=record["id"]).values)
             inside = _inside(
                 record["published_low"], record["published"], record["published_high"], p10, p90
             )

@@ -7,12 +7,12 @@ year, per supplier, holder and series by month), plus the (sample x line x month
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import xarray as xr
 
 from outproduce.analyses.run import Run, of_run
+from outproduce.analyses.summary import quantiles
 from outproduce.scenario.model import Scenario
 
 
@@ -45,10 +45,7 @@ def write_simulation(ds: xr.Dataset, target: Path) -> list[Path]:
     for name, variable in ds.data_vars.items():
         if "sample" not in variable.dims or variable.size == 0 or name in SKIP_CSV:
             continue
-        with warnings.catch_warnings():  # all-NaN cells (e.g. no consumption) stay NaN
-            warnings.simplefilter("ignore", RuntimeWarning)
-            quantiles = variable.quantile([0.1, 0.5, 0.9], dim="sample")
-        frame = quantiles.to_dataframe(name=name)[[name]].unstack("quantile")
+        frame = quantiles(variable).to_dataframe(name=name)[[name]].unstack("quantile")
         frame.columns = ["p10", "p50", "p90"]
         path = target / f"{name}.csv"
         frame.reset_index().to_csv(path, index=False, date_format="%Y-%m")

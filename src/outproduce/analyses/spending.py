@@ -8,7 +8,6 @@ them out of the run's Dataset with the budgets' order book (``procurement``), an
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from outproduce.analyses import procurement
 from outproduce.analyses.crossover import crossover_stats
 from outproduce.analyses.pathways import GROUPS, alliance_gap, spending_options
 from outproduce.analyses.run import Run, of_run
+from outproduce.analyses.summary import QUANTILES, columns, quantiles
 from outproduce.scenario.model import Scenario
 
 __all__ = ["GROUPS", "alliance_gap", "spending", "summarise_spending"]
@@ -60,27 +60,6 @@ def spending(
     return view
 
 
-#: The quantiles every summary shows: P10, P50 (the headline) and P90.
-QUANTILES = (0.1, 0.5, 0.9)
-
-
-def quantiles(values: xr.DataArray) -> xr.DataArray:
-    """P10/P50/P90 over samples along a ``quantile`` dimension (via xarray).
-
-    A pathway value is NaN in every sample or in none (a year before its pathway), so
-    the vectorised quantile without NaN-skipping is exact and keeps such cells NaN.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return values.quantile(list(QUANTILES), dim="sample", skipna=False)
-
-
-def _columns(q: xr.DataArray | np.ndarray, prefix: str, *index: Any) -> dict[str, float]:
-    """P50 under ``prefix`` and P10/P90 under ``prefix_p10``/``prefix_p90``."""
-    low, mid, high = (float(v) for v in np.asarray(q)[(slice(None), *index)])
-    return {prefix: mid, f"{prefix}_p10": low, f"{prefix}_p90": high}
-
-
 def summarise_spending(ds: xr.Dataset) -> dict[str, Any]:
     """Tables of the spending view: per ally, per ally and year, per group and year.
 
@@ -92,15 +71,15 @@ def summarise_spending(ds: xr.Dataset) -> dict[str, Any]:
     base = int(ds.attrs["price_base_year"])
     target_year = ds["target_year"]
     at_end = {
-        name: quantiles(ds[name].sel(year=target_year)).values
+        name: quantiles(ds[name].sel(year=target_year), skipna=False).values
         for name in ("core_usd_bn", "increase_usd_bn", "rounds")
     }
     per_ally = {
-        name: quantiles(ds[name]).values
+        name: quantiles(ds[name], skipna=False).values
         for name in ("cumulative_extra_core_usd_bn", "cumulative_extra_resilience_usd_bn")
     }
     by_year = {
-        key: quantiles(ds[name]).transpose("quantile", "ally", "year").values
+        key: quantiles(ds[name], skipna=False).transpose("quantile", "ally", "year").values
         for key, name in (
             ("resilience_share", "resilience_share"),
             ("gdp_usd_current", "gdp_usd_bn_current"),
@@ -127,17 +106,15 @@ def summarise_spending(ds: xr.Dataset) -> dict[str, Any]:
                 "shape": str(ds["shape"].values[a]),
                 "year_core_reached": reached if reached > 0 else None,
                 "gap_pp": max(target - float(core[a, list(years).index(base)]), 0.0),
-                **_columns(at_end["core_usd_bn"], "core_usd_end", a),
-                **_columns(at_end["increase_usd_bn"], "increase_usd_end", a),
-                **_columns(
-                    per_ally["cumulative_extra_core_usd_bn"], "cumulative_extra_core_usd", a
-                ),
-                **_columns(
+                **columns(at_end["core_usd_bn"], "core_usd_end", a),
+                **columns(at_end["increase_usd_bn"], "increase_usd_end", a),
+                **columns(per_ally["cumulative_extra_core_usd_bn"], "cumulative_extra_core_usd", a),
+                **columns(
                     per_ally["cumulative_extra_resilience_usd_bn"],
                     "cumulative_extra_resilience_usd",
                     a,
                 ),
-                **_columns(at_end["rounds"], "rounds_end", a),
+                **columns(at_end["rounds"], "rounds_end", a),
                 "required_rise_pp": float(ds["required_rise_pp"].values[a]),
                 "record_rise_pp": float(ds["record_rise_pp"].values[a]),
                 "exceeds_record": bool(ds["exceeds_record"].values[a]),
@@ -151,10 +128,10 @@ def summarise_spending(ds: xr.Dataset) -> dict[str, Any]:
                 "core_share": float(core[a, y]),
             }
             for key, q in by_year.items():
-                row |= _columns(q, key, a, y)
+                row |= columns(q, key, a, y)
             yearly.append(row)
     by_group = {
-        key: quantiles(ds[name]).transpose("quantile", "group", "year").values
+        key: quantiles(ds[name], skipna=False).transpose("quantile", "group", "year").values
         for key, name in (
             ("core_share", "group_core_share"),
             ("core_usd_current", "group_core_usd_bn_current"),
@@ -168,13 +145,13 @@ def summarise_spending(ds: xr.Dataset) -> dict[str, Any]:
         for y, year in enumerate(years):
             row = {"group": str(group), "year": int(year)}
             for key, q in by_group.items():
-                row |= _columns(q, key, g, y)
+                row |= columns(q, key, g, y)
             groups.append(row)
     if "ordered_rounds" in ds:
         book_years = ds["book_year"].values
         bought = ds["group_rounds"].sel(group="alliance", year=book_years).values  # (S, Y)
         book = {
-            key: quantiles(ds[name]).transpose("quantile", "book_year").values
+            key: quantiles(ds[name], skipna=False).transpose("quantile", "book_year").values
             for key, name in (
                 ("ordered_rounds", "ordered_rounds"),
                 ("delivered_rounds", "delivered_rounds"),
@@ -191,13 +168,13 @@ def summarise_spending(ds: xr.Dataset) -> dict[str, Any]:
         adversary = ds["adversary_rounds"].values
         lead = ds["lead_time_months"].values
         for y, year in enumerate(book_years):
-            row = {"year": int(year), **_columns(demand_q, "demand_rounds", y)}
+            row = {"year": int(year), **columns(demand_q, "demand_rounds", y)}
             for key in ("ordered_rounds", "delivered_rounds", "backlog_rounds"):
-                row |= _columns(book[key], key, y)
+                row |= columns(book[key], key, y)
             row["lead_time_months"] = _month_median(lead[:, y])
             for key in ("output_rounds", "output_following_rounds", "adversary_rounds"):
-                row |= _columns(book[key], key, y)
-            row |= _columns(book["built_rounds"], "built_rounds", y)
+                row |= columns(book[key], key, y)
+            row |= columns(book["built_rounds"], "built_rounds", y)
             row["p_demand_above_output"] = float(np.mean(bought[:, y] > output[:, y]))
             row["p_ahead_following"] = float(np.mean(following[:, y] >= adversary[:, y]))
             demand.append(row)
@@ -211,7 +188,7 @@ def summarise_spending(ds: xr.Dataset) -> dict[str, Any]:
         tables["contracts"] = {
             "contract_years": int(ds.attrs["contract_years"]),
             "pooling": str(ds.attrs["pooling"]),
-            **_columns(np.nanquantile(ds["on_time_share"].values, QUANTILES), "on_time_share"),
+            **columns(np.nanquantile(ds["on_time_share"].values, QUANTILES), "on_time_share"),
             "capacity_rule": str(ds.attrs["capacity_rule"]),
             "crossover_planned": crossover_stats(ds["crossover_planned"].values),
             "crossover_following": crossover_stats(ds["crossover_following"].values),

@@ -17,6 +17,7 @@ import xarray as xr
 
 from outproduce.analyses.provenance import month_quantile
 from outproduce.analyses.run import Run, of_run
+from outproduce.analyses.summary import QUANTILES, quantiles
 from outproduce.scenario.model import Scenario
 from outproduce.scenario.uncertain import median
 
@@ -87,22 +88,29 @@ def summarise_sustain(view: xr.Dataset, scenario: Scenario) -> list[dict[str, An
         one = view.sel(holder=holder_id)
         start = np.datetime64(holder.stock_month or scenario.horizon.start, "M")
         tracked = one.sel(month=one["month"] >= start.astype("datetime64[ns]"))
-        yearly = []
-        for year, group in tracked.groupby("month.year"):
-            end = group.isel(month=-1)
-            yearly.append(
-                {
-                    "year": int(year),
-                    "stock_end_p10": float(end["stock"].quantile(0.1)),
-                    "stock_end_p50": float(end["stock"].quantile(0.5)),
-                    "stock_end_p90": float(end["stock"].quantile(0.9)),
-                    "received_p50": float(group["received"].sum("month").median()),
-                    "consumption_p50": float(group["consumption"].sum("month").median()),
-                    "shortfall_p50": float(group["shortfall"].sum("month").median()),
-                    "p_shortfall": float((group["shortfall"].sum("month") > 0).mean()),
-                    "months_of_sustainment_p50": float(end["months_of_sustainment"].median()),
-                }
-            )
+        years = tracked["month"].dt.year.values
+        last = np.r_[years[1:] != years[:-1], True]  # each year's last month
+        ends = tracked[["stock", "months_of_sustainment"]].isel(month=last)
+        flows = tracked[["received", "consumption", "shortfall"]].groupby("month.year").sum()
+        stock = quantiles(ends["stock"])
+        median = flows.median("sample")
+        sustained = ends["months_of_sustainment"].median("sample")
+        short = (flows["shortfall"] > 0).mean("sample")
+        yearly = [
+            {
+                "year": int(year),
+                **{
+                    f"stock_end_p{round(100 * p)}": float(stock[k, y])
+                    for k, p in enumerate(QUANTILES)
+                },
+                "received_p50": float(median["received"][y]),
+                "consumption_p50": float(median["consumption"][y]),
+                "shortfall_p50": float(median["shortfall"][y]),
+                "p_shortfall": float(short[y]),
+                "months_of_sustainment_p50": float(sustained[y]),
+            }
+            for y, year in enumerate(years[last])
+        ]
         last_year = tracked.isel(month=slice(-12, None))
         net = (
             (
