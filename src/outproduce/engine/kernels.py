@@ -114,8 +114,7 @@ def capacity_lines(
     lines = line_steps.shape[0] - 1
     row = np.empty(months)  # one line of one sample, in cache; written out once
     fine = np.empty(16)
-    factor = np.empty(months)
-    coarse = np.empty(months // 16 + 2)
+    factor = np.empty(16 * (months // 16 + 2))
     for s in range(samples):
         for line in range(lines):
             row[:] = 0.0
@@ -157,15 +156,16 @@ def capacity_lines(
                     for r in range(1, 16):
                         fine[r] = fine[r - 1] * step
                     blocks = (months - 1 - last) // 16 + 1
-                    if blocks > coarse.shape[0]:  # a last step long before the grid starts
-                        coarse = np.empty(blocks)
-                    coarse[0] = 1.0
-                    for q in range(1, blocks):
-                        coarse[q] = coarse[q - 1] * block
+                    if 16 * blocks > factor.shape[0]:  # a last step long before the grid
+                        factor = np.empty(16 * blocks)
+                    power = 1.0  # factor[j] for month j after the last step, 16 at a time
+                    for q in range(blocks):
+                        for r in range(16):
+                            factor[16 * q + r] = power * fine[r]
+                        power *= block
                     j0 = after - last  # months after the last step at the first month
                     for i in range(count):
-                        j = j0 + i
-                        factor[i] = coarse[j // 16] * fine[j % 16]
+                        factor[i] = factor[j0 + i]
             for m in range(after, months):
                 row[m] *= factor[m - after]
             if falling:  # a line that steps down to zero is zero, not float noise
