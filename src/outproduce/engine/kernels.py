@@ -23,31 +23,35 @@ _LOW = 1.0 / (1.0 + math.exp(_K / 2))
 _HIGH = 1.0 / (1.0 + math.exp(-_K / 2))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _shape(x: float, logistic: bool) -> float:
     if not logistic:
         return x
     return (1.0 / (1.0 + math.exp(-_K * (x - 0.5))) - _LOW) / (_HIGH - _LOW)
 
 
-@njit(cache=True, nogil=True)
-def _sum(values: np.ndarray, start: int, stop: int) -> float:
-    """The sum of values[start:stop] in four interleaved partial sums (a fixed order)."""
-    a = b = c = d = 0.0
-    m = start
-    while m + 4 <= stop:
-        a += values[m]
-        b += values[m + 1]
-        c += values[m + 2]
-        d += values[m + 3]
-        m += 4
-    while m < stop:
-        a += values[m]
-        m += 1
-    return (a + b) + (c + d)
+@njit(cache=True, nogil=True, inline="always")
+def _yearly(row: np.ndarray, year_start: np.ndarray, out: np.ndarray) -> None:
+    """Sums of ``row`` over each year's months into ``out``, each year's months in order."""
+    years = out.shape[0]
+    whole = year_start[0] == 0
+    for y in range(years):
+        whole = whole and year_start[y + 1] - year_start[y] == 12
+    if whole:  # a fixed count the compiler unrolls
+        for y in range(years):
+            total = 0.0
+            for k in range(12):
+                total += row[12 * y + k]
+            out[y] = total
+        return
+    for y in range(years):
+        total = 0.0
+        for m in range(year_start[y], year_start[y + 1]):
+            total += row[m]
+        out[y] = total
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _keep_row(
     row: np.ndarray,  # (M,) one sample's production of one line
     s: int,
@@ -61,8 +65,7 @@ def _keep_row(
     groups: np.ndarray,  # (c, G, M) out, added to
 ) -> None:
     """What a run keeps of one row of production: its yearly sums and its groups' sums."""
-    for y in range(yearly.shape[2]):
-        yearly[s, line, y] = _sum(row, year_start[y], year_start[y + 1])
+    _yearly(row, year_start, yearly[s, line])
     for j in range(group_ptr[line], group_ptr[line + 1]):
         g = line_groups[j]
         if weighted[g]:
@@ -114,7 +117,6 @@ def capacity_lines(
     lines = line_steps.shape[0] - 1
     row = np.empty(months)  # one line of one sample, in cache; written out once
     fine = np.empty(16)
-    factor = np.empty(16 * (months // 16 + 2))
     for s in range(samples):
         for line in range(lines):
             row[:] = 0.0
@@ -141,12 +143,10 @@ def capacity_lines(
                     last = full
             # From the month after the last step the rate changes by the growth draw:
             # exp(mu x 16)^q x exp(mu)^r for month j = 16q + r after it (0 if -100%).
-            after = months
             if grows[line]:
                 after = min(max(last + 1, 0), months)
-                count = months - after
                 if dead[s, line]:
-                    factor[:count] = 0.0
+                    row[after:] = 0.0
                 else:
                     # Two exponentials per line and sample, then products: exp is the
                     # costly part (powers by repeated products drift < 30 ulp).
@@ -155,19 +155,23 @@ def capacity_lines(
                     fine[0] = 1.0
                     for r in range(1, 16):
                         fine[r] = fine[r - 1] * step
-                    blocks = (months - 1 - last) // 16 + 1
-                    if 16 * blocks > factor.shape[0]:  # a last step long before the grid
-                        factor = np.empty(16 * blocks)
-                    power = 1.0  # factor[j] for month j after the last step, 16 at a time
-                    for q in range(blocks):
-                        for r in range(16):
-                            factor[16 * q + r] = power * fine[r]
+                    j = after - last  # months after the last step at the first month
+                    power = 1.0
+                    for _ in range(j // 16):
                         power *= block
-                    j0 = after - last  # months after the last step at the first month
-                    for i in range(count):
-                        factor[i] = factor[j0 + i]
-            for m in range(after, months):
-                row[m] *= factor[m - after]
+                    m, r = after, j % 16
+                    while m < months and r < 16:  # the rest of the first block of 16
+                        row[m] *= power * fine[r]
+                        m += 1
+                        r += 1
+                    power *= block
+                    while m + 16 <= months:  # whole blocks
+                        for r in range(16):
+                            row[m + r] *= power * fine[r]
+                        m += 16
+                        power *= block
+                    for r in range(months - m):
+                        row[m + r] *= power * fine[r]
             if falling:  # a line that steps down to zero is zero, not float noise
                 noise = NOISE * spread
                 for m in range(months):
@@ -177,8 +181,7 @@ def capacity_lines(
                 out[s, line, :] = row
             rate = row
             if bound[line] >= 0:  # its capacity per year, before the input pass
-                for y in range(bound_yearly.shape[2]):
-                    bound_yearly[s, bound[line], y] = _sum(rate, year_start[y], year_start[y + 1])
+                _yearly(rate, year_start, bound_yearly[s, bound[line]])
             if kept[line]:
                 _keep_row(
                     rate,
