@@ -238,3 +238,43 @@ def test_a_separate_book_does_not_take_from_the_scenarios_contracts(write_yaml):
     ids = res.layout.order_ids
     for order in ("own", "budget"):
         assert res.deliveries[0, ids.index(order)].tolist() == [100] * 6 + [0] * 6
+
+
+def test_a_scenario_supplier_follows_its_contracts(write_yaml):
+    """`capacity_rules` in a scenario: the same rule for a named line, through a run."""
+    import outproduce
+
+    body = (
+        "lines:\n"
+        + PLANT
+        + """\
+contracts:
+  big: {buyer: DEU, supplier: plant, quantity: 2400, signed: 2024-01, delivery_end: 2024-12}
+capacity_rules:
+  plant: {rule: follow_contracts, lead_months: 3}
+"""
+    )
+    ds = outproduce.run(scenario(write_yaml, body), samples=2, seed=1).dataset
+    assert ds["line_origin"].sel(line="built:plant").item() == "built"
+    assert ds["line_country"].sel(line="built:plant").item() == "DEU"
+    built = ds["built_capacity"].sel(supplier="plant").isel(sample=0).values
+    assert built.tolist() == [0, 0, 0] + [100] * 9
+    assert float(ds["order_on_time"].sel(order="big").isel(sample=0)) == pytest.approx(2100)
+    assert "capacity_rule:plant:lead_months" not in ds["input"].values  # a fixed lead
+    # The rule switched off builds nothing.
+    off = body.replace("rule: follow_contracts", "rule: none")
+    ds = outproduce.run(scenario(write_yaml, off), samples=2, seed=1).dataset
+    assert "built:plant" not in ds["line"].values
+    assert float(ds["order_on_time"].sel(order="big").isel(sample=0)) == pytest.approx(1200)
+
+
+def test_capacity_rules_name_a_supplier_of_the_scenario(write_yaml):
+    from outproduce.errors import InputError
+
+    body = "lines:\n" + PLANT + "capacity_rules:\n  nobody: {lead_months: 3}\n"
+    with pytest.raises(InputError, match="no contract names supplier 'nobody'") as info:
+        scenario(write_yaml, body)
+    assert info.value.field == "capacity_rules.nobody" and info.value.line
+    bad = "lines:\n" + PLANT + "capacity_rules:\n  plant: {lead_months: -2}\n"
+    with pytest.raises(InputError, match="lead_months between 0 and 240"):
+        scenario(write_yaml, bad)

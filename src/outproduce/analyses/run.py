@@ -27,7 +27,7 @@ from outproduce.analyses.pathways import pathways
 from outproduce.analyses.provenance import attrs, check_fits, resolve, samples_and_seed
 from outproduce.data.catalog import NON_EUROPEAN_ALLIES
 from outproduce.engine.inputs import InputTable
-from outproduce.engine.layout import layout
+from outproduce.engine.layout import Layout, book_pool, layout
 from outproduce.engine.simulate import run as run_engine
 from outproduce.errors import InputError
 from outproduce.scenario.model import Scenario
@@ -108,9 +108,13 @@ def run(
             contracts |= booked
         else:
             left_out = procurement.BLOC_POOLS_ONLY
+    for supplier, rule in scenario.capacity_rules.items():  # the scenario's own suppliers
+        if rule.rule == "follow_contracts":
+            lead = table.draw(f"capacity_rule:{supplier}:lead_months", rule.lead_months)
+            decisions[supplier] = np.rint(np.maximum(lead, 0)).astype(int)
     chain = scenario.model_copy(update={"contracts": contracts})
     lay = layout(chain, tuple(decisions))
-    lines = line_table(chain, lay.line_ids)
+    lines = line_table(chain, lay)
     weights = conversion_weights(chain, lines, table)
     probes = estimate_probes(scenario, lay.line_ids) if calibration else None
     complete = probes.complete_lines if probes else []
@@ -197,27 +201,31 @@ def of_run(
     return run(target, samples=samples, seed=seed, full=full, calibration=calibration)
 
 
-def line_table(scenario: Scenario, line_ids: list[str]) -> dict[str, np.ndarray]:
-    """Per line of a run (the scenario's, then built ones): bloc, country, calibre..."""
+def line_table(scenario: Scenario, lay: Layout) -> dict[str, np.ndarray]:
+    """Per line of a run (the scenario's, then built ones): bloc, country, calibre...
+
+    A built line takes the bloc, country and calibre of its supplier's first line; the
+    budgets' book builds for the alliance as a whole, in 155mm rounds (what it buys).
+    """
     columns: dict[str, list[str]] = {
         k: [] for k in ("bloc", "country", "calibre", "measure", "product", "origin")
     }
-    for line_id in line_ids:
+    for index, line_id in enumerate(lay.line_ids):
         line = scenario.lines.get(line_id)
-        if line is None:  # a built line: alliance capacity for the budgets' 155mm rounds
-            row = ("alliance", "alliance", BUILT_CALIBRE, "output", "rounds", "built")
+        if line is not None:
+            row = (line.bloc, line.country, line.calibre, line.measure, line.product_class)
+            origin = "planned"
         else:
-            row = (
-                line.bloc,
-                line.country,
-                line.calibre,
-                line.measure,
-                line.product_class,
-                "planned",
-            )
-        for key, value in zip(columns, row, strict=True):
+            seller = lay.built[index]
+            model = scenario.lines[lay.line_ids[lay.seller_lines[seller][0]]]
+            if book_pool(lay.sellers[seller]) is None:
+                row = (model.bloc, model.country, model.calibre, "output", "rounds")
+            else:
+                row = (model.bloc, model.bloc, BUILT_CALIBRE, "output", "rounds")
+            origin = "built"
+        for key, value in zip(columns, (*row, origin), strict=True):
             columns[key].append(value)
-    return {"id": np.array(line_ids)} | {k: np.array(v) for k, v in columns.items()}
+    return {"id": np.array(lay.line_ids)} | {k: np.array(v) for k, v in columns.items()}
 
 
 def conversion_weights(

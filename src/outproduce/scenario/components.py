@@ -129,6 +129,29 @@ class Contract(Strict):
         return self.delivery_start or self.signed
 
 
+class CapacityRule(Strict):
+    """How a supplier's capacity answers its signed contracts (an engine decision rule).
+
+    ``follow_contracts`` builds what signed contracts ask beyond the supplier's planned
+    output, ``lead_months`` after signing, only for deliveries still due by then, and
+    keeps it; ``none`` builds nothing.
+    """
+
+    rule: Literal["none", "follow_contracts"] = "follow_contracts"
+    lead_months: Uncertain = 24.0
+    source: str = ""
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _lead(self) -> CapacityRule:
+        low, high = bounds(self.lead_months)
+        if low < 0 or high > 240:
+            raise ValueError(
+                f"expected lead_months between 0 and 240 months, got {low:g} .. {high:g}"
+            )
+        return self
+
+
 class Phase(Strict):
     """Consumption from a month on, in rounds per day (until the next phase)."""
 

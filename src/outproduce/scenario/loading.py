@@ -305,6 +305,7 @@ def load_scenario(name_or_path: str | Path = "baseline") -> Scenario:
         inputs=spec.inputs,
         contracts=spec.contracts,
         holders=spec.holders,
+        capacity_rules=spec.capacity_rules,
         spending=spec.spending,
         origin=source.label,
     )
@@ -340,6 +341,17 @@ def _check_references(spec: ScenarioFile, lines: dict[str, Line], source: _Sourc
             raise InputError(
                 f"unknown supplier {contract.supplier!r}; expected a line id of the scenario "
                 f"or a pool ({', '.join(sorted(pools))})",
+                file=source.label,
+                field=".".join(path),
+                line=source.line_of(path),
+            )
+    suppliers = {contract.supplier for contract in spec.contracts.values()}
+    for supplier in spec.capacity_rules:
+        if supplier not in suppliers:
+            path = ("capacity_rules", supplier)
+            raise InputError(
+                f"no contract names supplier {supplier!r}; expected a supplier of the "
+                f"scenario's contracts ({', '.join(sorted(suppliers)) or 'none'})",
                 file=source.label,
                 field=".".join(path),
                 line=source.line_of(path),

@@ -22,6 +22,7 @@ from outproduce.data.catalog import (
     weak_only,
 )
 from outproduce.scenario.components import (
+    CapacityRule,
     Contract,
     Holder,
     InputClass,
@@ -151,6 +152,7 @@ class ScenarioFile(Strict):
     inputs: Inputs = Inputs()
     contracts: dict[str, Contract] = Field(default={}, max_length=MAX_CONTRACTS)
     holders: dict[str, Holder] = Field(default={}, max_length=MAX_HOLDERS)
+    capacity_rules: dict[str, CapacityRule] = Field(default={}, max_length=MAX_CONTRACTS)
     spending: Spending | None = None
 
 
@@ -167,6 +169,8 @@ class Scenario(Strict):
     inputs: Inputs = Inputs()
     contracts: dict[str, Contract] = {}
     holders: dict[str, Holder] = {}
+    #: Capacity decision rules of the scenario's suppliers (a line id or a pool).
+    capacity_rules: dict[str, CapacityRule] = {}
     spending: Spending | None = None
     origin: str = Field(default="", exclude=True)
 
