@@ -119,3 +119,37 @@ def test_simulate_reads_a_design_from_csv(tmp_path):
     bad.write_text("assumption:utilisaton\n0.5\n")
     result = runner.invoke(app, ["simulate", "--design", str(bad), "--out", str(out)])
     assert result.exit_code == 2 and str(bad) in result.output and "does not draw" in result.output
+
+
+def test_every_summary_is_a_table_with_a_quantile_dimension(baseline_run):
+    """One shape: each view's summary carries its numbers as a Dataset (P10/P50/P90)."""
+    summaries = {
+        "balance": outproduce.summarise(outproduce.balance(baseline_run)),
+        "claim": outproduce.claim(baseline_run),
+        "calibrate": outproduce.calibrate(baseline_run),
+        "spending": outproduce.summarise_spending(outproduce.spending(baseline_run)),
+        "sustain": outproduce.summarise_sustain(
+            outproduce.sustain(baseline_run), baseline_run.scenario
+        ),
+    }
+    for name, summary in summaries.items():
+        table = summary.table
+        assert list(table["quantile"].values) == [0.1, 0.5, 0.9], name
+        assert table.attrs["scenario"] == "baseline", name
+        assert len(summary.to_frame()) > 0, name
+    # The printed and JSON numbers are the table's numbers.
+    balance = summaries["balance"]
+    p50 = balance.table["annual"].sel(bloc="alliance", quantile=0.5).values
+    assert np.array_equal(balance.annual["alliance_p50"].values, p50)
+    spending = summaries["spending"]
+    deu = spending.table["rounds"].sel(ally="DEU", year=2030)
+    row = next(r for r in spending["yearly"] if r["iso3"] == "DEU" and r["year"] == 2030)
+    assert (row["rounds_p10"], row["rounds"], row["rounds_p90"]) == tuple(deu.values)
+    sustain = summaries["sustain"]
+    germany = sustain.table["stock_end"].sel(holder="DEU", year=2030).values
+    entry = next(y for y in sustain[0]["yearly"] if y["year"] == 2030)
+    assert (entry["stock_end_p10"], entry["stock_end_p50"], entry["stock_end_p90"]) == tuple(
+        germany
+    )
+    claim = summaries["claim"]
+    assert claim.table["p_ahead_of_russia"].item() == claim.p_ahead_of_russia

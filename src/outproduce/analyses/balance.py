@@ -18,7 +18,7 @@ import xarray as xr
 
 from outproduce.analyses.crossover import at_least, crossover_months, crossover_stats
 from outproduce.analyses.run import Run, of_run
-from outproduce.analyses.summary import QUANTILES, quantiles
+from outproduce.analyses.summary import QUANTILES, Summary, months, quantiles
 from outproduce.data.catalog import BLOCS
 from outproduce.errors import InputError
 from outproduce.scenario.model import Scenario, parse_month
@@ -112,9 +112,10 @@ def month_index(ds: xr.Dataset, at: str, origin: str | None = None) -> int:
 
 
 @dataclass(frozen=True)
-class BalanceSummary:
-    """The numbers users ask for: when, by how much, how sure."""
+class BalanceSummary(Summary):
+    """The numbers users ask for: when, by how much, how sure (``table``: all of them)."""
 
+    table: xr.Dataset
     crossover: dict[str, str | float | None]
     crossover_production_only: dict[str, str | float | None]
     annual: pd.DataFrame
@@ -131,8 +132,7 @@ def summarise(ds: xr.Dataset, at: str = SPEECH_MONTH) -> BalanceSummary:
     production_only = crossover_stats(ds["crossover_production_only"].values)
     yearly = ds["output"].groupby("month.year").sum()
     q = quantiles(yearly)  # (quantile, bloc, year)
-    alliance = yearly.sel(bloc="alliance")
-    adversary = yearly.sel(bloc="adversary")
+    ahead_by_year = (yearly.sel(bloc="alliance") > yearly.sel(bloc="adversary")).mean("sample")
     annual = pd.DataFrame(
         {
             "year": yearly["year"].values.astype(int),
@@ -141,7 +141,7 @@ def summarise(ds: xr.Dataset, at: str = SPEECH_MONTH) -> BalanceSummary:
                 for bloc in ("alliance", "adversary")
                 for p in QUANTILES
             },
-            "p_alliance_ahead": (alliance > adversary).mean("sample").values,
+            "p_alliance_ahead": ahead_by_year.values,
             # Beside the alliance, never in its total.
             "partners_p50": q.sel(bloc="partners", quantile=0.5).values,
         }
@@ -161,13 +161,36 @@ def summarise(ds: xr.Dataset, at: str = SPEECH_MONTH) -> BalanceSummary:
         "ratio_p90": float(ratio_q[2]),
         "p_alliance_ahead": float(ds["ahead"].isel(month=index).mean()),
     }
+    planned = crossover_stats(ds["crossover_planned"].values) if "crossover_planned" in ds else None
+    crossings = {"crossover": crossover, "crossover_production_only": production_only}
+    if planned is not None:
+        crossings["crossover_planned"] = planned
+    table = xr.Dataset(
+        {
+            "annual": q.rename("annual"),
+            "p_alliance_ahead": ahead_by_year,
+            "at_output": quantiles(point),
+            "at_ratio": ("quantile", np.asarray(ratio_q, dtype=float)),
+            "at_p_alliance_ahead": ds["ahead"].isel(month=index).mean(),
+            **{
+                name: ("quantile", months([c["p10"], c["p50"], c["p90"]]))
+                for name, c in crossings.items()
+            },
+            **{f"p_{name}": c["prob_within_horizon"] for name, c in crossings.items()},
+        },
+        attrs=dict(ds.attrs)
+        | {
+            "at": at,
+            "units": "155mm-equivalent rounds a year (annual), a month (at_output)",
+            "capacity_rule": str(ds.attrs.get("capacity_rule", "none")),
+        },
+    ).drop_vars(["month"], errors="ignore")
     return BalanceSummary(
+        table=table,
         crossover=crossover,
         crossover_production_only=production_only,
         annual=annual,
         at=at_stats,
-        crossover_planned=crossover_stats(ds["crossover_planned"].values)
-        if "crossover_planned" in ds
-        else None,
+        crossover_planned=planned,
         capacity_rule=str(ds.attrs.get("capacity_rule", "none")),
     )

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from outproduce.analyses.summary import quantiles
+from outproduce.analyses.summary import Summary, quantiles
 from outproduce.data.catalog import (
     NON_EUROPEAN_ALLIES,
     PUBLISHED_GRADES,
@@ -50,9 +50,10 @@ from outproduce.scenario.model import Scenario
 
 
 @dataclass(frozen=True)
-class Calibration:
+class Calibration(Summary):
     """Per estimate the model's quantiles and whether the publication is inside them."""
 
+    table: xr.Dataset  # model (quantile, compared_estimate) beside the published values
     estimates: pd.DataFrame
     coverage: dict[str, object]
     attrs: dict[str, object]
@@ -284,7 +285,19 @@ def calibrate(
     frame = pd.DataFrame(rows)
     status = frame.pop("status")
     frame["status"] = status
+    compared = frame[frame["status"] == "compared"].set_index("id")
+    table = xr.Dataset(
+        {
+            "model": q,
+            **{
+                column: ("compared_estimate", compared[column].to_numpy())
+                for column in ("published_low", "published", "published_high", "inside")
+            },
+        },
+        attrs=dict(ds.attrs) | {"units": "each estimate's own unit"},
+    )
     return Calibration(
+        table=table,
         estimates=frame,
         coverage=coverage(frame),
         attrs=dict(ds.attrs) | {"title": "Calibration against published estimates"},

@@ -25,6 +25,7 @@ import xarray as xr
 
 from outproduce.analyses.balance import balance, crossover_stats, month_index
 from outproduce.analyses.run import Run, of_run
+from outproduce.analyses.summary import QUANTILES, Summary
 from outproduce.data.catalog import WEAK_GRADES, grade_of
 from outproduce.errors import InputError
 from outproduce.scenario.model import Scenario, month_number
@@ -45,9 +46,10 @@ def likelihood(p: float) -> str:
 
 
 @dataclass(frozen=True)
-class Claim:
+class Claim(Summary):
     """The claim's test in one month: probabilities, verdict, break-even values, evidence."""
 
+    table: xr.Dataset  # yearly output of each part (quantile, part), the probabilities
     month: str
     p_ahead_of_russia: float
     p_ahead_of_axis: float
@@ -122,7 +124,7 @@ def claim_from_balance(ds: xr.Dataset, scenario: Scenario, at: str = SPEECH_MONT
     ratio = parts["alliance"][producing] / parts["russia"][producing]
     ratio_q: dict[str, float | None] = dict.fromkeys(("p10", "p50", "p90"))
     if ratio.size:
-        ratio_q = dict(zip(ratio_q, map(float, np.quantile(ratio, [0.1, 0.5, 0.9])), strict=True))
+        ratio_q = dict(zip(ratio_q, map(float, np.quantile(ratio, QUANTILES)), strict=True))
     rest_of_alliance = med["alliance"] - med["europe"]
     unit = "155mm-equivalent rounds a year"
     break_even = [
@@ -165,7 +167,22 @@ def claim_from_balance(ds: xr.Dataset, scenario: Scenario, at: str = SPEECH_MONT
     evidence = _evidence(scenario, at)
     since = crossover_stats(ds["crossover_production_only"].values)
     verdict = _verdict(at, p_russia, p_axis, med, break_even, evidence)
+    table = xr.Dataset(
+        {
+            "output": (
+                ("quantile", "part"),
+                np.quantile(np.stack(list(parts.values()), axis=1), QUANTILES, axis=0),
+            ),
+            "ratio_to_russia": ("quantile", [np.nan if v is None else v for v in ratio_q.values()]),
+            "p_ahead_of_russia": p_russia,
+            "p_ahead_of_axis": p_axis,
+        },
+        coords={"quantile": list(QUANTILES), "part": list(parts)},
+        attrs=dict(ds.attrs)
+        | {"month": at, "units": "155mm-equivalent rounds a year", "verdict": verdict},
+    )
     return Claim(
+        table=table,
         month=at,
         p_ahead_of_russia=p_russia,
         p_ahead_of_axis=p_axis,

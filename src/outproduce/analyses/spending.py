@@ -18,7 +18,7 @@ from outproduce.analyses import procurement
 from outproduce.analyses.crossover import crossover_stats
 from outproduce.analyses.pathways import GROUPS, alliance_gap, spending_options
 from outproduce.analyses.run import Run, of_run
-from outproduce.analyses.summary import QUANTILES, columns, quantiles
+from outproduce.analyses.summary import QUANTILES, SummaryDict, columns, quantiles
 from outproduce.scenario.model import Scenario
 
 __all__ = ["GROUPS", "alliance_gap", "spending", "summarise_spending"]
@@ -40,7 +40,9 @@ def spending(
     options = spending_options(the_run.scenario)
     ds = the_run.dataset
     names = [
-        n for n, v in ds.data_vars.items() if {"spending_year", "ally", "contract"} & set(v.dims)
+        n
+        for n, v in ds.data_vars.items()
+        if {"spending_year", "ally", "group", "contract"} & set(v.dims)
     ]
     view = ds[names].rename(spending_year="year")
     view.attrs = dict(ds.attrs) | {
@@ -70,16 +72,17 @@ def summarise_spending(ds: xr.Dataset) -> dict[str, Any]:
     years = ds["year"].values
     base = int(ds.attrs["price_base_year"])
     target_year = ds["target_year"]
+    table = _table(ds)
     at_end = {
-        name: quantiles(ds[name].sel(year=target_year), skipna=False).values
+        name: table[f"{name}_at_target"].transpose("quantile", "ally").values
         for name in ("core_usd_bn", "increase_usd_bn", "rounds")
     }
     per_ally = {
-        name: quantiles(ds[name], skipna=False).values
+        name: table[name].transpose("quantile", "ally").values
         for name in ("cumulative_extra_core_usd_bn", "cumulative_extra_resilience_usd_bn")
     }
     by_year = {
-        key: quantiles(ds[name], skipna=False).transpose("quantile", "ally", "year").values
+        key: table[name].transpose("quantile", "ally", "year").values
         for key, name in (
             ("resilience_share", "resilience_share"),
             ("gdp_usd_current", "gdp_usd_bn_current"),
@@ -131,7 +134,7 @@ def summarise_spending(ds: xr.Dataset) -> dict[str, Any]:
                 row |= columns(q, key, a, y)
             yearly.append(row)
     by_group = {
-        key: quantiles(ds[name], skipna=False).transpose("quantile", "group", "year").values
+        key: table[name].transpose("quantile", "group", "year").values
         for key, name in (
             ("core_share", "group_core_share"),
             ("core_usd_current", "group_core_usd_bn_current"),
@@ -151,7 +154,7 @@ def summarise_spending(ds: xr.Dataset) -> dict[str, Any]:
         book_years = ds["book_year"].values
         bought = ds["group_rounds"].sel(group="alliance", year=book_years).values  # (S, Y)
         book = {
-            key: quantiles(ds[name], skipna=False).transpose("quantile", "book_year").values
+            key: table[name].transpose("quantile", "book_year").values
             for key, name in (
                 ("ordered_rounds", "ordered_rounds"),
                 ("delivered_rounds", "delivered_rounds"),
@@ -193,7 +196,63 @@ def summarise_spending(ds: xr.Dataset) -> dict[str, Any]:
             "crossover_planned": crossover_stats(ds["crossover_planned"].values),
             "crossover_following": crossover_stats(ds["crossover_following"].values),
         }
-    return tables  # type: ignore[return-value]
+    return SummaryDict(tables, table)
+
+
+#: Variables of the spending view summarised per ally and year, per group and year, and
+#: per year of the budgets' book.
+BY_ALLY_YEAR = (
+    "resilience_share",
+    "gdp_usd_bn_current",
+    "core_usd_bn_current",
+    "core_usd_bn",
+    "resilience_usd_bn",
+    "increase_usd_bn",
+    "rounds",
+)
+BY_GROUP_YEAR = (
+    "group_core_share",
+    "group_core_usd_bn_current",
+    "group_core_usd_bn",
+    "group_resilience_usd_bn",
+    "group_increase_usd_bn",
+    "group_rounds",
+)
+BY_BOOK_YEAR = (
+    "ordered_rounds",
+    "delivered_rounds",
+    "backlog_rounds",
+    "output_rounds",
+    "output_following_rounds",
+    "adversary_rounds",
+    "built_rounds",
+)
+
+
+def _table(ds: xr.Dataset) -> xr.Dataset:
+    """Every uncertain number of the spending view as P10/P50/P90 along ``quantile``."""
+    target_year = ds["target_year"]
+    at_target = {
+        f"{name}_at_target": quantiles(ds[name].sel(year=target_year), skipna=False).drop_vars(
+            "year"
+        )
+        for name in ("core_usd_bn", "increase_usd_bn", "rounds")
+    }
+    names = [
+        *BY_ALLY_YEAR,
+        *BY_GROUP_YEAR,
+        "cumulative_extra_core_usd_bn",
+        "cumulative_extra_resilience_usd_bn",
+        "group_cumulative_extra_core_usd_bn",
+    ]
+    if "ordered_rounds" in ds:
+        names += list(BY_BOOK_YEAR)
+    table = xr.Dataset(at_target | {name: quantiles(ds[name], skipna=False) for name in names})
+    if "on_time_share" in ds:  # NaN in a sample with nothing due: skipped
+        table["on_time_share"] = quantiles(ds["on_time_share"])
+    table["core_share"] = ds["core_share"]
+    table.attrs = dict(ds.attrs)
+    return table
 
 
 def _month_median(lead: np.ndarray) -> float | None:

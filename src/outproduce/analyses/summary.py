@@ -32,3 +32,43 @@ def columns(q: xr.DataArray | np.ndarray, prefix: str, *index: Any) -> dict[str,
     """P50 under ``prefix`` and P10/P90 under ``prefix_p10``/``prefix_p90``."""
     low, mid, high = (float(v) for v in np.asarray(q)[(slice(None), *index)])
     return {prefix: mid, f"{prefix}_p10": low, f"{prefix}_p90": high}
+
+
+class Summary:
+    """What every view's summary has: its numbers as one ``xarray.Dataset`` (``table``).
+
+    Uncertain numbers are P10/P50/P90 along a ``quantile`` dimension; probabilities and
+    fixed facts are plain variables. The CLI tables, the JSON documents and the report
+    read the same numbers in the shapes they print; ``to_frame`` gives the table as a
+    pandas DataFrame (one row per coordinate combination).
+    """
+
+    table: xr.Dataset
+
+    def to_frame(self) -> Any:
+        """The summary table as a pandas DataFrame."""
+        return self.table.to_dataframe()
+
+
+class SummaryDict(dict, Summary):
+    """A summary whose printed form is a mapping of tables (``summarise_spending``)."""
+
+    def __init__(self, tables: dict[str, Any], table: xr.Dataset) -> None:
+        super().__init__(tables)
+        self.table = table
+
+
+class SummaryList(list, Summary):
+    """A summary whose printed form is a list of entries (``summarise_sustain``)."""
+
+    def __init__(self, entries: list[Any], table: xr.Dataset) -> None:
+        super().__init__(entries)
+        self.table = table
+
+
+def months(values: list[str | None]) -> np.ndarray:
+    """'YYYY-MM' strings (None: never) as datetime64 months (NaT: never)."""
+    return np.array(
+        [np.datetime64(v, "M") if v else np.datetime64("NaT", "M") for v in values],
+        dtype="datetime64[M]",
+    ).astype("datetime64[ns]")

@@ -17,7 +17,7 @@ import xarray as xr
 
 from outproduce.analyses.provenance import month_quantile
 from outproduce.analyses.run import Run, of_run
-from outproduce.analyses.summary import QUANTILES, quantiles
+from outproduce.analyses.summary import QUANTILES, SummaryList, quantiles
 from outproduce.scenario.model import Scenario
 from outproduce.scenario.uncertain import median
 
@@ -80,9 +80,14 @@ def sustain(
     return view
 
 
-def summarise_sustain(view: xr.Dataset, scenario: Scenario) -> list[dict[str, Any]]:
-    """Per holder: yearly stock and shortfall quantiles, sustainment, rebuild estimates."""
+def summarise_sustain(view: xr.Dataset, scenario: Scenario) -> SummaryList:
+    """Per holder: yearly stock and shortfall quantiles, sustainment, rebuild estimates.
+
+    A list of entries (one per holder, as printed and written as JSON) whose ``table``
+    holds the same numbers by holder and year (years a holder is not tracked: NaN).
+    """
     summary = []
+    tables = []
     for holder_id in view["holder"].values:
         holder = scenario.holders[str(holder_id)]
         one = view.sel(holder=holder_id)
@@ -96,6 +101,20 @@ def summarise_sustain(view: xr.Dataset, scenario: Scenario) -> list[dict[str, An
         median = flows.median("sample")
         sustained = ends["months_of_sustainment"].median("sample")
         short = (flows["shortfall"] > 0).mean("sample")
+        tables.append(
+            xr.Dataset(
+                {
+                    "stock_end": stock.assign_coords(month=years[last]).rename(month="year"),
+                    "received_median": flows["received"].median("sample"),
+                    "consumption_median": flows["consumption"].median("sample"),
+                    "shortfall_median": flows["shortfall"].median("sample"),
+                    "p_shortfall": short,
+                    "months_of_sustainment_median": sustained.assign_coords(
+                        month=years[last]
+                    ).rename(month="year"),
+                }
+            ).expand_dims(holder=[str(holder_id)])
+        )
         yearly = [
             {
                 "year": int(year),
@@ -151,4 +170,6 @@ def summarise_sustain(view: xr.Dataset, scenario: Scenario) -> list[dict[str, An
                 else None,
             }
         summary.append(entry)
-    return summary
+    table = xr.concat(tables, dim="holder") if tables else xr.Dataset()
+    table.attrs = dict(view.attrs) | {"units": "rounds (stocks at year end, flows per year)"}
+    return SummaryList(summary, table)
