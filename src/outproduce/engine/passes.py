@@ -73,7 +73,7 @@ def orders_pass(
     Fills the rows of the results: per order its yearly deliveries and what arrived by
     its end; per supplier, by month, deliveries, backlog, held, sold elsewhere, lead time.
     """
-    from outproduce.engine.kernels import lead_times, order_book
+    from outproduce.engine.order_kernels import lead_times, order_book
 
     n, months = production.shape[0], production.shape[2]
     n_q, n_o = len(lay.sellers), len(lay.order_ids)
@@ -124,7 +124,7 @@ def stock_pass(
     lay: Layout, holders: HolderDraws, received: np.ndarray, rows: slice, res: Results
 ) -> None:
     """Deliveries in, transfers (limited to what the sender holds), consumption out."""
-    from outproduce.engine.kernels import stocks
+    from outproduce.engine.order_kernels import stocks
 
     months = received.shape[2]
     tracked = np.arange(months)[:, None] >= holders.start[None, :]  # (M, H)
