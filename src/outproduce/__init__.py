@@ -17,6 +17,8 @@ from outproduce.version import __version__
 
 _WHERE = {
     "run": "outproduce.analyses.run",
+    "sensitivity": "outproduce.analyses.sensitivity",
+    "outcome": "outproduce.analyses.outcomes",
     "Run": "outproduce.analyses.run",
     "balance": "outproduce.analyses.balance",
     "summarise": "outproduce.analyses.balance",

@@ -129,6 +129,22 @@ def budgets_book(
     return booked, quantities, decisions, spend
 
 
+def book_on_time_share(ds: xr.Dataset) -> np.ndarray:
+    """Per sample, the share of the budgets' due contracts delivered by their end.
+
+    Contracts due within the horizon only; NaN where nothing is due, or without a book.
+    """
+    book = ds["order_supplier"].values == SUPPLIER
+    if not book.any():
+        return np.full(ds.sizes["sample"], np.nan)
+    end = np.array([str(e) for e in ds["order_end"].values[book]], dtype="datetime64[M]")
+    due = end <= ds["month"].values[-1].astype("datetime64[M]")
+    total = (ds["order_quantity"].values[:, book] * due[None, :]).sum(axis=1)
+    on_time = (ds["order_on_time"].values[:, book] * due[None, :]).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(total > 0, on_time / total, np.nan)
+
+
 def order_book(ds: xr.Dataset, first_year: int) -> xr.Dataset:
     """The budgets' book of a run, per sample and year from ``first_year`` (``book_year``).
 
@@ -148,15 +164,10 @@ def order_book(ds: xr.Dataset, first_year: int) -> xr.Dataset:
     ordered = np.stack([quantity[:, signed_year == y].sum(axis=1) for y in shown], axis=1)
     in_shown = np.isin(years, shown)
     delivered = ds["order_year_deliveries"].values[:, book][:, :, in_shown].sum(axis=1)
-    end_month = np.array([str(e) for e in ds["order_end"].values[book]], dtype="datetime64[M]")
-    due = end_month <= ds["month"].values[-1].astype("datetime64[M]")
-    total_due = (quantity * due[None, :]).sum(axis=1)
     supplier = list(ds["supplier"].values).index(SUPPLIER)
     december = np.array([np.flatnonzero(month_year == y)[-1] for y in shown])
     backlog = ds["supplier_backlog"].values[:, supplier, december]
-    on_time = (ds["order_on_time"].values[:, book] * due[None, :]).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        on_time_share = np.where(total_due > 0, on_time / total_due, np.nan)
+    on_time_share = book_on_time_share(ds)
     series = ds["series_output"]
     yearly = series.groupby("month.year").sum().sel(year=shown)
     following = series.sel(series="alliance").values

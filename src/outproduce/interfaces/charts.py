@@ -138,3 +138,46 @@ def spending_totals_chart(ds: xr.Dataset, path: Path) -> Path:
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=8)
     return _finish(fig, ds.attrs, path)
+
+
+def sensitivity_chart(table: xr.Dataset, path: Path, top: int = 15) -> Path:
+    """The input groups ranked by their index (Sobol total and first order, or Morris mu*)."""
+    method = table.attrs["method"]
+    shown = table.isel(group=slice(0, top))
+    names = [str(g) for g in shown["group"].values][::-1]
+    y = np.arange(len(names))
+    fig, ax = plt.subplots(figsize=(10, 0.38 * len(names) + 1.8), dpi=120)
+    if method == "sobol":
+        total, first = shown["ST"].values[::-1], shown["S1"].values[::-1]
+        ax.barh(y + 0.2, total, height=0.4, color=COLOURS["alliance"], label="total (ST)")
+        ax.errorbar(total, y + 0.2, xerr=shown["ST_conf"].values[::-1], fmt="none", ecolor="k")
+        ax.barh(y - 0.2, first, height=0.4, color="#8fb3de", label="first order (S1)")
+        ax.errorbar(first, y - 0.2, xerr=shown["S1_conf"].values[::-1], fmt="none", ecolor="k")
+        ax.set_xlabel("Sobol' index (share of the outcome's variance), 95% intervals")
+    else:
+        mu = shown["mu_star"].values[::-1]
+        ax.barh(y, mu, height=0.6, color=COLOURS["alliance"], label="mu*")
+        ax.errorbar(mu, y, xerr=shown["mu_star_conf"].values[::-1], fmt="none", ecolor="k")
+        ax.set_xlabel("Morris mu* (mean absolute elementary effect), 95% intervals")
+    ax.set_yticks(y, names, fontsize=8)
+    ax.axvline(0, color="grey", linewidth=0.8)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title(
+        f"What drives {table.attrs['outcome']} ({method}, {table.attrs['runs']:,} runs)",
+        fontsize=11,
+    )
+    return _finish(
+        fig, table.attrs | {"package_version": _version(), "data_version": _data()}, path
+    )
+
+
+def _version() -> str:
+    from outproduce.version import __version__
+
+    return __version__
+
+
+def _data() -> str:
+    from outproduce.data.catalog import DATA_VERSION
+
+    return DATA_VERSION

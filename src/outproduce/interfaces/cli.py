@@ -25,6 +25,7 @@ from outproduce.interfaces.cli_common import (
     out,
     usage_error,
 )
+from outproduce.interfaces.cli_explain import outcomes_cmd, sensitivity_cmd
 from outproduce.interfaces.cli_views import (
     print_balance,
     print_calibration,
@@ -363,6 +364,10 @@ def spending_cmd(
         print_spending(ds, tables, ally.upper() if ally else None)
         if out_dir is not None:
             out.print("Wrote: " + ", ".join(str(p) for p in written))
+
+
+app.command("outcomes")(friendly(outcomes_cmd))
+app.command("sensitivity")(friendly(sensitivity_cmd))
 
 
 def main() -> None:

@@ -296,3 +296,35 @@ def print_claim(result: Any) -> None:
     out.print(
         f"Partners (not allies, not counted): {fmt(result.medians['partners'])} a year (median)"
     )
+
+
+def print_sensitivity(result: Any) -> None:
+    """The input groups ranked by their effect on the outcome, and what each group holds."""
+    table = result.table
+    out.print(
+        f"[bold]What drives {result.outcome}[/bold] — scenario {table.attrs['scenario']}, "
+        f"{result.method}, {table.attrs['base_samples']} base samples, {result.runs:,} runs, "
+        f"seed {table.attrs['seed']}"
+    )
+    sobol = result.method == "sobol"
+    heads = (
+        ("group", "inputs", "ST", "ST ±", "S1", "S1 ±")
+        if sobol
+        else (
+            "group",
+            "inputs",
+            "mu*",
+            "mu* ±",
+            "sigma",
+        )
+    )
+    rows = number_table("Input groups, most influential first", heads)
+    keys = ("ST", "ST_conf", "S1", "S1_conf") if sobol else ("mu_star", "mu_star_conf", "sigma")
+    for group in table["group"].values:
+        one = table.sel(group=group)
+        cells = [f"{float(one[k]):.3f}" if sobol else f"{float(one[k]):.3g}" for k in keys]
+        rows.add_row(str(group), str(int(one["inputs"])), *cells)
+    out.print(rows)
+    grouped = {g: m for g, m in result.groups.items() if len(m) > 1}
+    if grouped:
+        out.print("Groups: " + "; ".join(f"{g} = {', '.join(m)}" for g, m in grouped.items()))

@@ -225,3 +225,46 @@ def claim_document(result: Any) -> dict[str, Any]:
         "evidence": result.evidence,
         "crossover_vs_russia": result.since,
     }
+
+
+def sensitivity_document(result: Any) -> dict[str, Any]:
+    """The ``--json`` document of ``outproduce sensitivity``."""
+    table = result.table
+    keys = (
+        ("S1", "S1_conf", "ST", "ST_conf")
+        if result.method == "sobol"
+        else (
+            "mu_star",
+            "mu_star_conf",
+            "sigma",
+        )
+    )
+    return {
+        "scenario": table.attrs["scenario"],
+        "scenario_hash": table.attrs["scenario_hash"],
+        "outcome": result.outcome,
+        "method": result.method,
+        "samples": int(table.attrs["base_samples"]),
+        "runs": result.runs,
+        "seed": int(table.attrs["seed"]),
+        "inputs": [
+            {
+                "name": str(group),
+                "inputs": result.groups[str(group)],
+                **{key: float(table[key].sel(group=group)) for key in keys},
+            }
+            for group in table["group"].values
+        ],
+    }
+
+
+def write_sensitivity_outputs(result: Any, folder: Path) -> list[Path]:
+    """The ranked table as CSV, the JSON document and the bar chart (PNG)."""
+    from outproduce.interfaces.charts import sensitivity_chart
+
+    folder.mkdir(parents=True, exist_ok=True)
+    table = folder / "sensitivity.csv"
+    result.table.to_dataframe().to_csv(table)
+    document = folder / "sensitivity.json"
+    document.write_text(to_json(sensitivity_document(result)), encoding="utf-8")
+    return [table, document, sensitivity_chart(result.table, folder / "sensitivity.png")]
