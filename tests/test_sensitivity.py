@@ -151,3 +151,54 @@ def test_sensitivity_cli_json_and_errors(write_yaml, tmp_path):
     assert bad.exit_code == 2 and "power of two" in bad.output
     listed = runner.invoke(app, ["outcomes"])
     assert listed.exit_code == 0 and "ratio:YYYY-MM" in listed.output
+
+
+def test_prim_recovers_a_planted_box():
+    import pandas as pd
+
+    from outproduce.analyses.discover import find_boxes
+
+    rng = np.random.default_rng(7)
+    x = pd.DataFrame({name: rng.random(3000) for name in ("a", "b", "n1", "n2", "n3")})
+    holds = ((x["a"] > 0.6) & (x["b"] < 0.3)).to_numpy()
+    boxes = find_boxes(x, holds, density=0.8)
+    assert boxes, "no box found"
+    first = boxes[0]
+    assert set(first["limits"]) == {"a", "b"}
+    low_a, high_a = first["limits"]["a"]
+    low_b, high_b = first["limits"]["b"]
+    assert high_a is None and low_a == pytest.approx(0.6, abs=0.05)
+    assert low_b is None and high_b == pytest.approx(0.3, abs=0.05)
+    assert first["density"] >= 0.8 and first["coverage"] >= 0.8
+
+
+def test_discover_names_the_deciding_input(write_yaml):
+    from outproduce.analyses.discover import discover
+
+    scenario = additive(write_yaml, a=2000, b=10)
+    result = discover(scenario, "ahead_at:2024-06", samples=3000, seed=5)
+    assert 0.4 < result.share < 0.6  # a + b >= 1000 with a ~ U(0, 2000)
+    box = result.boxes[0]
+    assert list(box["limits"]) == ["line:a:rate"]
+    low, high = box["limits"]["line:a:rate"]
+    assert high is None and low == pytest.approx(1000, abs=60)
+    assert box["sentence"].startswith(
+        "The alliance out-produces Russia and its suppliers in 2024-06 in "
+    )
+    assert "line:a:rate is above" in box["sentence"]
+    assert float(result.table["low"].sel(box=1, input="line:a:rate")) == pytest.approx(low)
+    cli = runner.invoke(
+        app,
+        [
+            "discover",
+            "-s",
+            str(scenario.origin),
+            "--outcome",
+            "ahead_at:2024-06",
+            "--samples",
+            "2000",
+            "--json",
+        ],
+    )
+    assert cli.exit_code == 0, cli.output
+    assert json.loads(cli.stdout)["boxes"][0]["limits"]["line:a:rate"][1] is None

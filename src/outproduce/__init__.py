@@ -18,6 +18,7 @@ from outproduce.version import __version__
 _WHERE = {
     "run": "outproduce.analyses.run",
     "sensitivity": "outproduce.analyses.sensitivity",
+    "discover": "outproduce.analyses.discover",
     "outcome": "outproduce.analyses.outcomes",
     "Run": "outproduce.analyses.run",
     "balance": "outproduce.analyses.balance",

@@ -92,3 +92,15 @@ def _month(ds: xr.Dataset, month: str, name: str) -> int:
         return month_index(ds, month)
     except InputError as exc:
         raise _bad(name, exc.message) from None
+
+
+def phrase(name: str, threshold: float) -> str:
+    """The event ``outcome >= threshold`` in words (for sentences about it)."""
+    kind, _, rest = name.partition(":")
+    if kind == "ahead_at":
+        return f"the alliance out-produces Russia and its suppliers in {rest}"
+    if kind == "ahead_of_russia_at":
+        return f"the allies out-produce Russia in {rest}"
+    if name == "crossover_never":
+        return "the alliance is never durably ahead within the horizon"
+    return f"{name} is at least {threshold:g}"

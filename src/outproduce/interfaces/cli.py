@@ -25,7 +25,7 @@ from outproduce.interfaces.cli_common import (
     out,
     usage_error,
 )
-from outproduce.interfaces.cli_explain import outcomes_cmd, sensitivity_cmd
+from outproduce.interfaces.cli_explain import discover_cmd, outcomes_cmd, sensitivity_cmd
 from outproduce.interfaces.cli_views import (
     print_balance,
     print_calibration,
@@ -366,8 +366,12 @@ def spending_cmd(
             out.print("Wrote: " + ", ".join(str(p) for p in written))
 
 
-app.command("outcomes")(friendly(outcomes_cmd))
-app.command("sensitivity")(friendly(sensitivity_cmd))
+for _name, _command in (
+    ("outcomes", outcomes_cmd),
+    ("sensitivity", sensitivity_cmd),
+    ("discover", discover_cmd),
+):  # the commands that explain an answer (cli_explain.py)
+    app.command(_name)(friendly(_command))
 
 
 def main() -> None:

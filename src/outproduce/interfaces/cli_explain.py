@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from outproduce.interfaces.cli_common import ScenarioArg, SeedOpt, out
+from outproduce.interfaces.cli_common import SamplesOpt, ScenarioArg, SeedOpt, out
 from outproduce.interfaces.cli_views import print_sensitivity
 from outproduce.interfaces.files import result_folder, to_json
 
@@ -61,3 +61,53 @@ def sensitivity_cmd(
     print_sensitivity(result)
     if out_dir is not None:
         out.print("Wrote: " + ", ".join(str(p) for p in written))
+
+
+def discover_cmd(
+    outcome: Annotated[
+        str, typer.Option("--outcome", help="What to explain (see `outproduce outcomes`).")
+    ] = "ahead_of_russia_at:2025-11",
+    scenario: ScenarioArg = "baseline",
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="The outcome holds where it is >= this.")
+    ] = 0.5,
+    samples: SamplesOpt = None,
+    seed: SeedOpt = None,
+    density: Annotated[
+        float,
+        typer.Option(
+            "--density", help="Least share of a box's samples where it holds.", min=0.05, max=1.0
+        ),
+    ] = 0.8,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Under which combinations of inputs an outcome holds (PRIM boxes, in words)."""
+    from outproduce.analyses.discover import discover
+    from outproduce.scenario.loading import load_scenario
+
+    result = discover(
+        load_scenario(scenario), outcome, threshold, samples=samples, seed=seed, density=density
+    )
+    if as_json:
+        print(
+            to_json(
+                {
+                    "scenario": result.table.attrs["scenario"],
+                    "outcome": result.outcome,
+                    "threshold": result.threshold,
+                    "samples": int(result.table.attrs["samples"]),
+                    "holds_in": result.share,
+                    "boxes": result.boxes,
+                }
+            )
+        )
+        return
+    out.print(
+        f"[bold]Where {result.outcome} >= {result.threshold:g}[/bold] — scenario "
+        f"{result.table.attrs['scenario']}, {result.table.attrs['samples']} samples: it holds "
+        f"in {result.share:.0%} of them."
+    )
+    if not result.boxes:
+        out.print("No box of inputs reaches the density asked for (or it holds everywhere).")
+    for number, box in enumerate(result.boxes, start=1):
+        out.print(f"{number}. {box['sentence']}", highlight=False)

@@ -1,0 +1,220 @@
+"""Scenario discovery: the combinations of inputs under which an outcome holds (PRIM).
+
+PRIM (the Patient Rule Induction Method) peels the space of a run's drawn inputs (the
+inputs table's values, in their own units) down to boxes where the outcome holds in
+at least a given share of the samples (the box's *density*), keeping as many of all
+the samples where it holds as it can (its *coverage*). Each box is said in one plain
+sentence. PRIM is the EMA Workbench's implementation: BSD-licensed (the stand-alone
+``prim`` package is GPL), maintained, and the one the field's exploratory-modelling
+studies use.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from outproduce.analyses.outcomes import outcome as outcome_of
+from outproduce.analyses.outcomes import phrase
+from outproduce.analyses.run import run
+from outproduce.analyses.summary import Summary
+from outproduce.scenario.model import Scenario
+
+#: The smallest density a box must reach (share of its samples where the outcome holds).
+DENSITY = 0.8
+MAX_BOXES = 3
+
+
+@dataclass(frozen=True)
+class Discovery(Summary):
+    """The boxes in which an outcome holds, each with its coverage, density and sentence."""
+
+    table: xr.Dataset  # per box: coverage, density, mass; per box and input: low, high
+    outcome: str
+    threshold: float
+    share: float  # of all samples, where the outcome holds
+    boxes: list[dict[str, Any]]
+
+
+def find_boxes(
+    x: pd.DataFrame, holds: np.ndarray, density: float = DENSITY, most: int = MAX_BOXES
+) -> list[dict[str, Any]]:
+    """PRIM boxes over ``x`` (samples x inputs) for the samples where ``holds``.
+
+    Each box: ``coverage``, ``density``, ``mass`` and ``limits`` — for each input the box
+    restricts, its (low, high), None on a side it leaves open.
+    """
+    with warnings.catch_warnings():  # the workbench warns about optional parallel back ends
+        warnings.simplefilter("ignore")
+        from ema_workbench.analysis import prim
+
+        finder = prim.Prim(x, holds.astype(bool), threshold=density, peel_alpha=0.05)
+        boxes = []
+        for _ in range(most):
+            box = finder.find_box()
+            if box is None or box.density < density:
+                break
+            _simplify(box, density)
+            if box.density >= density:  # a later box on what is left may be too thin
+                boxes.append(_limits(box, x))
+    return boxes
+
+
+#: A restriction whose quasi-p-value exceeds this says nothing: it is dropped.
+SIGNIFICANCE = 0.05
+
+
+def _simplify(box: Any, density: float) -> None:
+    """The point of the peeling trajectory to report, and only its telling limits.
+
+    Of the points dense enough, the best balance of coverage and density (their harmonic
+    mean; then the fewest restricted inputs);
+    then each restriction whose quasi-p-value (the chance a random restriction of that
+    size would do as well) is above 5% is dropped, least telling first, as long as the
+    box stays dense enough, so the box names only the inputs that matter.
+    """
+    trajectory = box.peeling_trajectory
+    dense = trajectory[trajectory["density"] >= density]
+    if dense.empty:
+        return
+    balance = 2 * dense["coverage"] * dense["density"] / (dense["coverage"] + dense["density"])
+    best = (
+        dense.assign(balance=balance)
+        .sort_values(["balance", "res_dim"], ascending=[False, True])
+        .index[0]
+    )
+    box.select(int(best))
+    weak = [
+        (min(p for p in sides if p >= 0), name)
+        for name, sides in box.qp[int(best)].items()
+        if any(p >= 0 for p in sides)
+    ]
+    for p_value, name in sorted(weak, reverse=True):  # the least telling first
+        if p_value <= SIGNIFICANCE:
+            break
+        kept = len(box.peeling_trajectory) - 1 if box._cur_box != int(best) else int(best)
+        box.drop_restriction(name)
+        if box.density < density:  # dropping it would leave the box too thin: keep it
+            box.select(kept)
+
+
+def _limits(box: Any, x: pd.DataFrame) -> dict[str, Any]:
+    lims = box.box_lim  # row 0: lower limits, row 1: upper limits, one column per input
+    limits: dict[str, tuple[float | None, float | None]] = {}
+    for name in x.columns:
+        low, high = float(lims[name].iloc[0]), float(lims[name].iloc[1])
+        low_open = low <= float(x[name].min())
+        high_open = high >= float(x[name].max())
+        if not (low_open and high_open):
+            limits[str(name)] = (None if low_open else low, None if high_open else high)
+    return {
+        "coverage": float(box.coverage),
+        "density": float(box.density),
+        "mass": float(box.mass),
+        "limits": limits,
+    }
+
+
+#: PRIM looks at most at this many inputs: those whose ranks go most with the outcome.
+MOST_INPUTS = 8
+#: An input whose rank correlation with the outcome is weaker than this is left out.
+LEAST_CORRELATION = 0.05
+
+
+def telling(x: pd.DataFrame, holds: np.ndarray) -> list[str]:
+    """The inputs PRIM peels: at most ``MOST_INPUTS``, by |Spearman rank correlation|.
+
+    With dozens of inputs and a few thousand samples PRIM also restricts inputs that do
+    not matter (chance); screening them out first keeps each box to the inputs that
+    decide the outcome.
+    """
+    ranks = x.rank().to_numpy()
+    target = holds.astype(float)
+    target = target - target.mean()
+    centred = ranks - ranks.mean(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rho = (centred * target[:, None]).sum(axis=0) / np.sqrt(
+            (centred**2).sum(axis=0) * (target**2).sum()
+        )
+    strength = np.nan_to_num(np.abs(rho))
+    order = np.argsort(-strength, kind="stable")[:MOST_INPUTS]
+    return [str(x.columns[i]) for i in order if strength[i] >= LEAST_CORRELATION]
+
+
+def sentence(what: str, box: dict[str, Any]) -> str:
+    """One plain sentence for a box."""
+    parts = []
+    for name, (low, high) in box["limits"].items():
+        if low is not None and high is not None:
+            parts.append(f"{name} is between {_number(low)} and {_number(high)}")
+        elif low is not None:
+            parts.append(f"{name} is above {_number(low)}")
+        else:
+            parts.append(f"{name} is below {_number(high)}")
+    where = " and ".join(parts) if parts else "anything"
+    return (
+        f"{what[0].upper()}{what[1:]} in {box['density']:.0%} of the samples where {where}; "
+        f"these cover {box['coverage']:.0%} of all samples where it holds."
+    )
+
+
+def _number(value: float) -> str:
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:.2f} million"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+def discover(
+    scenario: Scenario | str | Path = "baseline",
+    outcome: str = "ahead_of_russia_at:2025-11",
+    threshold: float = 0.5,
+    samples: int | None = None,
+    seed: int | None = None,
+    density: float = DENSITY,
+) -> Discovery:
+    """Where ``outcome >= threshold`` holds, as PRIM boxes over the run's drawn inputs."""
+    the_run = run(scenario, samples=samples, seed=seed, calibration=False)
+    values = outcome_of(the_run, outcome)
+    holds = np.nan_to_num(values, nan=-np.inf) >= threshold
+    table = the_run.inputs()["input_value"]
+    varies = table.max("sample") > table.min("sample")
+    x = table.sel(input=varies).to_pandas()
+    x.columns = [str(c) for c in x.columns]
+    x = x[telling(x, holds)]
+    what = phrase(outcome, threshold)
+    share = float(holds.mean())
+    boxes = find_boxes(x, holds, density) if 0 < holds.sum() < len(holds) else []
+    for box in boxes:
+        box["sentence"] = sentence(what, box)
+    inputs = sorted({name for box in boxes for name in box["limits"]})
+    low = [[(box["limits"].get(n) or (None, None))[0] for n in inputs] for box in boxes]
+    high = [[(box["limits"].get(n) or (None, None))[1] for n in inputs] for box in boxes]
+    attrs = dict(the_run.dataset.attrs) | {
+        "outcome": outcome,
+        "threshold": threshold,
+        "holds_in": share,
+        "density_threshold": density,
+    }
+    result = xr.Dataset(
+        {
+            "coverage": ("box", [b["coverage"] for b in boxes]),
+            "density": ("box", [b["density"] for b in boxes]),
+            "mass": ("box", [b["mass"] for b in boxes]),
+            "low": (("box", "input"), np.array(low, dtype=float).reshape(len(boxes), len(inputs))),
+            "high": (
+                ("box", "input"),
+                np.array(high, dtype=float).reshape(len(boxes), len(inputs)),
+            ),
+        },
+        coords={"box": np.arange(1, len(boxes) + 1), "input": inputs},
+        attrs=attrs,
+    )
+    return Discovery(table=result, outcome=outcome, threshold=threshold, share=share, boxes=boxes)
