@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -24,6 +25,7 @@ def test_report_writes_html_tables_and_charts(baseline_report):
     assert stages == [
         "the run",
         "calibration",
+        "what decides the answer",
         "spending and order book",
         "sustainment",
         "report",
@@ -46,6 +48,17 @@ def test_report_claim_and_grades_are_the_analyses(baseline_report):
     assert report.headlines[0] == f"The claim: {verdict.verdict}"
     # Each line's step shows its grade; sources list their grade.
     assert "dagens-2026-efis" in html and '<th class="text">grade</th>' in html
+
+
+def test_report_names_what_decides_the_claim(baseline_report):
+    report, html, _ = baseline_report
+    assert 'id="drivers"' in html and "fig-drivers-claim" in html
+    drivers = json.loads((report.folder / "drivers.json").read_text())
+    ranked = drivers["ratio:2025-11"]["inputs"]
+    assert ranked[0]["ST"] >= ranked[-1]["ST"]  # most influential first
+    assert ranked[0]["name"] in html and any(
+        "What decides the claim" in h for h in report.headlines
+    )
 
 
 def test_report_is_self_contained(baseline_report):
@@ -97,5 +110,10 @@ def test_the_report_runs_the_engine_once(tmp_path, monkeypatch):
         return engine(*args, **kwargs)
 
     monkeypatch.setattr(run_module, "run_engine", counted)
+    # The sensitivity section runs its own design (a pilot and the design's batches);
+    # every other section is a view of the report's one run.
+    import outproduce.interfaces.report as report_module
+
+    monkeypatch.setattr(report_module, "drivers_section", lambda *args: None)
     build_report(load_scenario("baseline"), tmp_path, samples=20, seed=3)
     assert len(calls) == 1

@@ -136,8 +136,18 @@ def sensitivity(
     groups: str | Path = "auto",
 ) -> Sensitivity:
     """Rank the scenario's input groups by their effect on ``outcome`` (see module doc)."""
-    from SALib.analyze import morris as morris_analyze
-    from SALib.analyze import sobol as sobol_analyze
+    return sensitivities(scenario, [outcome], method, samples, seed, groups)[outcome]
+
+
+def sensitivities(
+    scenario: Scenario | str | Path,
+    outcomes: list[str],
+    method: str = "sobol",
+    samples: int = 256,
+    seed: int | None = None,
+    groups: str | Path = "auto",
+) -> dict[str, Sensitivity]:
+    """``sensitivity`` of several outcomes from one design: the same runs serve them all."""
     from SALib.sample import morris as morris_sample
     from SALib.sample import sobol as sobol_sample
 
@@ -177,8 +187,37 @@ def sensitivity(
     else:
         design = morris_sample.sample(problem, samples, num_levels=MORRIS_LEVELS, seed=seed)
     design = np.clip(design, U_MIN, 1 - U_MIN)
-    values = evaluate(scenario, design, names, outcome, seed)
-    order = list(grouped)
+    results = {}
+    for outcome, values in evaluate(scenario, design, names, outcomes, seed).items():
+        table = _analyse(problem, design, values, method, seed, list(grouped), grouped)
+        table.attrs = {
+            "scenario": scenario.name,
+            "scenario_hash": scenario.scenario_hash(),
+            "outcome": outcome,
+            "method": method,
+            "base_samples": samples,
+            "runs": len(values),
+            "seed": seed,
+        }
+        results[outcome] = Sensitivity(
+            table=table, outcome=outcome, method=method, runs=len(values), groups=grouped
+        )
+    return results
+
+
+def _analyse(
+    problem: dict[str, Any],
+    design: np.ndarray,
+    values: np.ndarray,
+    method: str,
+    seed: int,
+    order: list[str],
+    grouped: dict[str, list[str]],
+) -> xr.Dataset:
+    """SALib's indices of one outcome, one row per input group, most influential first."""
+    from SALib.analyze import morris as morris_analyze
+    from SALib.analyze import sobol as sobol_analyze
+
     if method == "sobol":
         si = sobol_analyze.analyze(
             problem, values, calc_second_order=False, conf_level=0.95, seed=seed
@@ -191,45 +230,35 @@ def sensitivity(
         )
         columns = {k: np.asarray(si[k], dtype=float) for k in ("mu_star", "mu_star_conf", "sigma")}
         rank = np.argsort(-columns["mu_star"], kind="stable")
-    table = xr.Dataset(
+    return xr.Dataset(
         {key: ("group", value[rank]) for key, value in columns.items()},
         coords={
             "group": [order[i] for i in rank],
             "inputs": ("group", [len(grouped[order[i]]) for i in rank]),
         },
-        attrs={
-            "scenario": scenario.name,
-            "scenario_hash": scenario.scenario_hash(),
-            "outcome": outcome,
-            "method": method,
-            "base_samples": samples,
-            "runs": len(values),
-            "seed": seed,
-        },
-    )
-    return Sensitivity(
-        table=table, outcome=outcome, method=method, runs=len(values), groups=grouped
     )
 
 
 def evaluate(
-    scenario: Scenario, design: np.ndarray, names: list[str], outcome: str, seed: int
-) -> np.ndarray:
-    """The outcome for every row of a (rows x inputs) design, ``BATCH`` rows per run."""
-    values = np.empty(len(design))
+    scenario: Scenario, design: np.ndarray, names: list[str], outcomes: list[str], seed: int
+) -> dict[str, np.ndarray]:
+    """Each outcome for every row of a (rows x inputs) design, ``BATCH`` rows per run."""
+    values = {outcome: np.empty(len(design)) for outcome in outcomes}
     for start in range(0, len(design), BATCH):
         rows = slice(start, min(start + BATCH, len(design)))
         columns = {name: design[rows, j] for j, name in enumerate(names)}
         batch = run(
             scenario, samples=rows.stop - rows.start, seed=seed, design=columns, calibration=False
         )
-        values[rows] = outcome_of(batch, outcome)
-    undefined = int(np.isnan(values).sum())
-    if undefined:
-        raise InputError(
-            f"the outcome is undefined in {undefined} of {len(values)} runs (e.g. a ratio "
-            "to zero output); expected an outcome defined in every run",
-            file="command line",
-            field="--outcome",
-        )
+        for outcome in outcomes:
+            values[outcome][rows] = outcome_of(batch, outcome)
+    for outcome, found in values.items():
+        undefined = int(np.isnan(found).sum())
+        if undefined:
+            raise InputError(
+                f"outcome {outcome} is undefined in {undefined} of {len(found)} runs (e.g. a "
+                "ratio to zero output); expected an outcome defined in every run",
+                file="command line",
+                field="--outcome",
+            )
     return values

@@ -171,3 +171,27 @@ def sustain_figure(view: xr.Dataset) -> go.Figure:
         low, mid, high = np.quantile(stock, [0.1, 0.5, 0.9], axis=0)
         _band(fig, months, low, mid, high, str(holder), palette[i % len(palette)])
     return _layout(fig, "Stocks of the modelled holders", "rounds")
+
+
+def sensitivity_figure(table: xr.Dataset, title: str, top: int = 10) -> go.Figure:
+    """Sobol' total and first-order indices of the most influential input groups."""
+    shown = table.isel(group=slice(0, top))
+    names = [str(g) for g in shown["group"].values][::-1]
+    fig = go.Figure()
+    for key, name, colour in (
+        ("ST", "total (ST)", COLOURS["alliance"]),
+        ("S1", "first order (S1)", "#8fb3de"),
+    ):
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=shown[key].values[::-1],
+                error_x={"type": "data", "array": shown[f"{key}_conf"].values[::-1]},
+                name=name,
+                orientation="h",
+                marker_color=colour,
+            )
+        )
+    fig = _layout(fig, title, "")
+    fig.update_layout(barmode="group", xaxis_title="share of the outcome's variance")
+    return fig

@@ -37,7 +37,11 @@ from outproduce.interfaces.outputs import (
     write_balance_outputs,
     write_spending_outputs,
 )
-from outproduce.interfaces.report_spending import spending_headlines, spending_sections
+from outproduce.interfaces.report_spending import (
+    drivers_section,
+    spending_headlines,
+    spending_sections,
+)
 from outproduce.interfaces.report_verdict import (
     calibration_headline,
     calibration_section,
@@ -52,7 +56,14 @@ from outproduce.scenario.uncertain import _Uncertain, describe
 from outproduce.speech import SPEECH_MONTH
 
 #: The report's stages, in order (the CLI shows them as a progress bar).
-STAGES = ("the run", "calibration", "spending and order book", "sustainment", "report")
+STAGES = (
+    "the run",
+    "calibration",
+    "what decides the answer",
+    "spending and order book",
+    "sustainment",
+    "report",
+)
 #: Per-holder yearly columns shown in the report.
 SUSTAIN_COLUMNS = (
     "year",
@@ -115,8 +126,16 @@ def build_report(
     headlines.append(calibration_headline(calibration))
     sections.append(lines_section(scenario))
 
+    step(STAGES[2])
+    drivers = drivers_section(scenario, SPEECH_MONTH, folder)
+    if drivers is not None:
+        section, headline, written = drivers
+        sections.insert(1, section)  # right after the claim it explains
+        headlines.insert(1, headline)
+        files.append(written)
+
     if scenario.spending is not None:
-        step(STAGES[2])
+        step(STAGES[3])
         spend = spending(the_run)
         tables = summarise_spending(spend)
         files += write_spending_outputs(spend, tables, folder)
@@ -126,7 +145,7 @@ def build_report(
         summary["contracts"] = tables.get("contracts")
 
     if scenario.holders:
-        step(STAGES[3])
+        step(STAGES[4])
         view = sustain(the_run)
         holders = summarise_sustain(view, scenario)
         path = folder / "sustain.json"
@@ -135,7 +154,7 @@ def build_report(
         sections.append(_sustain_section(view, holders))
         headlines += _sustain_headlines(holders)
 
-    step(STAGES[4])
+    step(STAGES[5])
     html = _render(scenario, ds.attrs, sections, headlines)
     report = folder / "report.html"
     report.write_text(html, encoding="utf-8")

@@ -129,3 +129,65 @@ def spending_sections(spend: Any, tables: dict[str, Any]) -> list[dict[str, Any]
             }
         )
     return sections
+
+
+#: Base samples of the report's Sobol' design (intervals are wide at this size; the
+#: ``sensitivity`` command runs larger designs).
+DRIVER_SAMPLES = 32
+
+
+def drivers_section(
+    scenario: Any, month: str, folder: Any
+) -> tuple[dict[str, Any], str, Any] | None:
+    """What decides the claim-month ratio and a later year's output (one Sobol' design).
+
+    None where fewer than two groups of inputs are uncertain (nothing to rank).
+    """
+    from outproduce.analyses.sensitivity import group_inputs, sensitivities, uncertain_inputs
+
+    if len(group_inputs(uncertain_inputs(scenario, scenario.seed))) < 2:
+        return None
+    from outproduce.interfaces.files import to_json
+    from outproduce.interfaces.outputs import sensitivity_document
+
+    last = int(scenario.horizon.end[:4])
+    year = 2030 if last >= 2030 else last
+    ratio, rounds = f"ratio:{month}", f"rounds:{year}"
+    found = sensitivities(scenario, [ratio, rounds], samples=DRIVER_SAMPLES, seed=scenario.seed)
+    path = folder / "drivers.json"
+    path.write_text(to_json({k: sensitivity_document(v) for k, v in found.items()}), "utf-8")
+
+    def top(outcome: str) -> str:
+        table = found[outcome].table.isel(group=slice(0, 4))
+        return ", ".join(
+            f"{g} (ST {float(t):.2f})"
+            for g, t in zip(table["group"].values, table["ST"].values, strict=True)
+        )
+
+    runs = found[ratio].runs
+    text = (
+        f"Which assumptions decide the answer: a Sobol' analysis of {runs:,} runs "
+        f"({DRIVER_SAMPLES} base samples; the intervals are wide at this size, "
+        "`outproduce sensitivity` runs larger designs). The ratio of allied to Russian-and-"
+        f"suppliers' output in {month} depends most on {top(ratio)}; the alliance's "
+        f"{year} output on {top(rounds)}. ST is each group's share of the outcome's "
+        "variance with all its interactions; S1 without them."
+    )
+    section = {
+        "id": "drivers",
+        "title": "What decides the answer",
+        "text": [text],
+        "figures": [
+            figure_html(
+                figures.sensitivity_figure(found[ratio].table, f"What drives {ratio}"),
+                "fig-drivers-claim",
+            ),
+            figure_html(
+                figures.sensitivity_figure(found[rounds].table, f"What drives {rounds}"),
+                "fig-drivers-output",
+            ),
+        ],
+        "tables": [],
+    }
+    headline = f"What decides the claim (Sobol' total indices, {runs:,} runs): {top(ratio)}."
+    return section, headline, path
