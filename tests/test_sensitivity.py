@@ -202,3 +202,5 @@ def test_discover_names_the_deciding_input(write_yaml):
     )
     assert cli.exit_code == 0, cli.output
     assert json.loads(cli.stdout)["boxes"][0]["limits"]["line:a:rate"][1] is None
+    nan = runner.invoke(app, ["discover", "--threshold", "nan", "--samples", "50"])
+    assert nan.exit_code == 2 and "finite threshold" in nan.output

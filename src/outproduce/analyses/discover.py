@@ -24,6 +24,7 @@ from outproduce.analyses.outcomes import outcome as outcome_of
 from outproduce.analyses.outcomes import phrase
 from outproduce.analyses.run import run
 from outproduce.analyses.summary import Summary
+from outproduce.errors import InputError
 from outproduce.scenario.model import Scenario
 
 #: The smallest density a box must reach (share of its samples where the outcome holds).
@@ -181,6 +182,12 @@ def discover(
     density: float = DENSITY,
 ) -> Discovery:
     """Where ``outcome >= threshold`` holds, as PRIM boxes over the run's drawn inputs."""
+    if not np.isfinite(threshold):
+        raise InputError(
+            f"expected a finite threshold, got {threshold}",
+            file="command line",
+            field="--threshold",
+        )
     the_run = run(scenario, samples=samples, seed=seed, calibration=False)
     values = outcome_of(the_run, outcome)
     holds = np.nan_to_num(values, nan=-np.inf) >= threshold
