@@ -126,6 +126,15 @@ def test_a_control_changes_a_shown_number(page):
     page.screenshot(path=str(ARTIFACTS / "2-russia-0.6.png"), full_page=True)
 
 
+def test_the_assumptions_that_decide_are_ranked(page):
+    page.get_by_role("tab", name="What decides it").click()
+    page.get_by_role("button", name="Rank the assumptions").click()
+    page.get_by_text("What drives ratio:2025-11").wait_for(timeout=90_000)
+    page.get_by_text("What drives rounds:2030").wait_for()
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(ARTIFACTS / "6-drivers.png"), full_page=True)
+
+
 def test_two_scenarios_side_by_side(page):
     field = page.get_by_label("Russian production (× published estimates)")
     field.fill("1.50")

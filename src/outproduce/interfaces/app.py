@@ -17,6 +17,7 @@ from outproduce.interfaces.dashboard import (
     Busy,
     Views,
     compute_limited,
+    drivers_limited,
     load_uploaded,
     results_csv,
 )
@@ -29,6 +30,12 @@ from outproduce.scenario.model import Scenario
 def cached_views(scenario_json: str, samples: int, seed: int) -> Views:
     """Results for one scenario (as JSON: its hash is the cache key), samples and seed."""
     return compute_limited(Scenario.model_validate_json(scenario_json), samples, seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_drivers(scenario_json: str) -> dict:
+    """The Sobol' charts for one scenario (its JSON is the cache key)."""
+    return drivers_limited(Scenario.model_validate_json(scenario_json))
 
 
 def _pick_scenario() -> tuple[Scenario | None, str | None]:
@@ -137,26 +144,42 @@ def main() -> None:
             st.plotly_chart(reference.balance_figure, key="balance-right")
     else:
         _metrics(views, f"Scenario {changed.name} ({changed.scenario_hash()})")
-    tabs = st.tabs(["Balance", "Spending", "Order book", "Stocks", "Downloads"])
+    tabs = st.tabs(["Balance", "What decides it", "Spending", "Order book", "Stocks", "Downloads"])
     with tabs[0]:
         st.plotly_chart(views.balance_figure, key="balance")
         st.dataframe(views.annual, hide_index=True)
     with tabs[1]:
+        st.caption(
+            "Which assumptions decide the claim month's ratio and the 2030 output: a "
+            "Sobol' analysis of about 1,000 runs (wide intervals at this size; "
+            "`outproduce sensitivity` runs larger designs)."
+        )
+        if st.button("Rank the assumptions", key="drivers"):
+            try:
+                charts = cached_drivers(changed.model_dump_json())
+            except Busy as exc:
+                st.warning(str(exc))
+                charts = None
+            if charts == {}:
+                st.info("Fewer than two groups of inputs are uncertain here: nothing to rank.")
+            for name, chart in (charts or {}).items():
+                st.plotly_chart(chart, key=f"drivers-{name}")
+    with tabs[2]:
         if views.spending_figure is None:
             st.info("This scenario has no spending section.")
         else:
             st.plotly_chart(views.spending_figure, key="spending")
             st.dataframe(views.allies, hide_index=True)
-    with tabs[2]:
+    with tabs[3]:
         if views.order_book_figure is not None:
             st.plotly_chart(views.order_book_figure, key="order-book")
             st.dataframe(views.order_book, hide_index=True)
-    with tabs[3]:
+    with tabs[4]:
         if views.sustain_figure is None:
             st.info("This scenario has no holders.")
         else:
             st.plotly_chart(views.sustain_figure, key="sustain")
-    with tabs[4]:
+    with tabs[5]:
         st.download_button(
             "Download results (CSV)",
             results_csv(views),
