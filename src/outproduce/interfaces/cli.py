@@ -25,7 +25,7 @@ from outproduce.interfaces.cli_common import (
     out,
     usage_error,
 )
-from outproduce.interfaces.cli_explain import discover_cmd, outcomes_cmd, sensitivity_cmd
+from outproduce.interfaces.cli_explain import register as register_explain
 from outproduce.interfaces.cli_views import (
     print_balance,
     print_calibration,
@@ -366,12 +366,7 @@ def spending_cmd(
             out.print("Wrote: " + ", ".join(str(p) for p in written))
 
 
-for _name, _command in (
-    ("outcomes", outcomes_cmd),
-    ("sensitivity", sensitivity_cmd),
-    ("discover", discover_cmd),
-):  # the commands that explain an answer (cli_explain.py)
-    app.command(_name)(friendly(_command))
+register_explain(app)  # outcomes, sensitivity, discover (cli_explain.py)
 
 
 def main() -> None:

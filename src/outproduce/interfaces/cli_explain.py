@@ -1,7 +1,7 @@
 """CLI commands that explain an answer: the outcomes and their global sensitivity.
 
-Registered on the main app by ``cli.py`` (as ``outproduce outcomes`` and
-``outproduce sensitivity``).
+Registered on the main app by ``cli.py`` (``register``) as ``outproduce outcomes``,
+``outproduce sensitivity`` and ``outproduce discover``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from outproduce.interfaces.cli_common import SamplesOpt, ScenarioArg, SeedOpt, out
+from outproduce.interfaces.cli_common import SamplesOpt, ScenarioArg, SeedOpt, friendly, out
 from outproduce.interfaces.cli_views import print_sensitivity
 from outproduce.interfaces.files import result_folder, to_json
 
@@ -111,3 +111,13 @@ def discover_cmd(
         out.print("No box of inputs reaches the density asked for (or it holds everywhere).")
     for number, box in enumerate(result.boxes, start=1):
         out.print(f"{number}. {box['sentence']}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands that explain an answer to the main app."""
+    for name, command in (
+        ("outcomes", outcomes_cmd),
+        ("sensitivity", sensitivity_cmd),
+        ("discover", discover_cmd),
+    ):
+        app.command(name)(friendly(command))
