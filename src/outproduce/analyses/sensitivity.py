@@ -54,11 +54,17 @@ class Sensitivity(Summary):
 
 
 def uncertain_inputs(scenario: Scenario, seed: int) -> list[str]:
-    """Names of the scenario's uncertain inputs (those whose draws vary)."""
-    pilot = run(scenario, samples=16, seed=seed, calibration=False).inputs()
-    values = pilot["input_value"].values
+    """Names of the scenario's uncertain inputs (those whose draws vary), from a pilot run."""
+    return varying_inputs(run(scenario, samples=16, seed=seed, calibration=False).inputs())
+
+
+def varying_inputs(table: xr.Dataset) -> list[str]:
+    """The inputs of a run's inputs table whose drawn values vary between samples."""
+    values = table["input_value"].values
+    if not values.size:
+        return []
     varies = np.nanmax(values, axis=0) > np.nanmin(values, axis=0)
-    return [str(n) for n, v in zip(pilot["input"].values, varies, strict=True) if v]
+    return [str(n) for n, v in zip(table["input"].values, varies, strict=True) if v]
 
 
 def auto_group(name: str) -> str:
@@ -146,8 +152,13 @@ def sensitivities(
     samples: int = 256,
     seed: int | None = None,
     groups: str | Path = "auto",
+    names: list[str] | None = None,
 ) -> dict[str, Sensitivity]:
-    """``sensitivity`` of several outcomes from one design: the same runs serve them all."""
+    """``sensitivity`` of several outcomes from one design: the same runs serve them all.
+
+    ``names`` are the uncertain inputs when the caller knows them already (from a run's
+    inputs table, ``varying_inputs``); otherwise a small pilot run finds them.
+    """
     from SALib.sample import morris as morris_sample
     from SALib.sample import sobol as sobol_sample
 
@@ -166,7 +177,7 @@ def sensitivities(
             file="command line",
             field="--samples",
         )
-    names = uncertain_inputs(scenario, seed)
+    names = uncertain_inputs(scenario, seed) if names is None else names
     grouped = group_inputs(names, groups)
     if len(grouped) < 2:
         raise InputError(

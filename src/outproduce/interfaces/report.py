@@ -127,7 +127,7 @@ def build_report(
     sections.append(lines_section(scenario))
 
     step(STAGES[2])
-    drivers = drivers_section(scenario, SPEECH_MONTH, folder)
+    drivers = drivers_section(scenario, SPEECH_MONTH, folder, the_run.inputs())
     if drivers is not None:
         section, headline, written = drivers
         sections.insert(1, section)  # right after the claim it explains

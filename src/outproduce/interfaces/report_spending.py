@@ -137,15 +137,17 @@ DRIVER_SAMPLES = 32
 
 
 def drivers_section(
-    scenario: Any, month: str, folder: Any
+    scenario: Any, month: str, folder: Any, inputs: Any
 ) -> tuple[dict[str, Any], str, Any] | None:
     """What decides the claim-month ratio and a later year's output (one Sobol' design).
 
-    None where fewer than two groups of inputs are uncertain (nothing to rank).
+    ``inputs`` is the report run's inputs table (which inputs are uncertain). None
+    where fewer than two groups of inputs are uncertain (nothing to rank).
     """
-    from outproduce.analyses.sensitivity import group_inputs, sensitivities, uncertain_inputs
+    from outproduce.analyses.sensitivity import group_inputs, sensitivities, varying_inputs
 
-    if len(group_inputs(uncertain_inputs(scenario, scenario.seed))) < 2:
+    names = varying_inputs(inputs)
+    if len(group_inputs(names)) < 2:
         return None
     from outproduce.interfaces.files import to_json
     from outproduce.interfaces.outputs import sensitivity_document
@@ -153,7 +155,9 @@ def drivers_section(
     last = int(scenario.horizon.end[:4])
     year = 2030 if last >= 2030 else last
     ratio, rounds = f"ratio:{month}", f"rounds:{year}"
-    found = sensitivities(scenario, [ratio, rounds], samples=DRIVER_SAMPLES, seed=scenario.seed)
+    found = sensitivities(
+        scenario, [ratio, rounds], samples=DRIVER_SAMPLES, seed=scenario.seed, names=names
+    )
     path = folder / "drivers.json"
     path.write_text(to_json({k: sensitivity_document(v) for k, v in found.items()}), "utf-8")
 
