@@ -20,6 +20,7 @@ from outproduce.scenario.fields import (
     Month,
     Strict,
     check_growth,
+    check_lead_months,
     check_share,
     month_number,
     non_negative,
@@ -142,14 +143,10 @@ class CapacityRule(Strict):
     source: str = ""
     note: str = ""
 
-    @model_validator(mode="after")
-    def _lead(self) -> CapacityRule:
-        low, high = bounds(self.lead_months)
-        if low < 0 or high > 240:
-            raise ValueError(
-                f"expected lead_months between 0 and 240 months, got {low:g} .. {high:g}"
-            )
-        return self
+    @field_validator("lead_months")
+    @classmethod
+    def _lead(cls, value: Any) -> Any:
+        return check_lead_months(value)
 
 
 class Phase(Strict):

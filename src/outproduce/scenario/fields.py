@@ -73,6 +73,20 @@ def non_negative(value: Any, what: str) -> Any:
     return value
 
 
+#: The longest lead from a signed contract to new capacity (20 years: beyond any horizon).
+MAX_LEAD_MONTHS = 240
+
+
+def check_lead_months(value: Any, what: str = "lead_months") -> Any:
+    """The value, if all its draws are lead times between 0 and ``MAX_LEAD_MONTHS``."""
+    low, high = bounds(value)
+    if low < 0 or high > MAX_LEAD_MONTHS:
+        raise ValueError(
+            f"expected {what} between 0 and {MAX_LEAD_MONTHS} months, got {low:g} .. {high:g}"
+        )
+    return value
+
+
 def check_growth(value: Any) -> Any:
     """The value, if it is a bounded yearly change between -1 and +1."""
     if value is not None and not -1 <= bounds(value)[0] <= bounds(value)[1] <= 1:

@@ -12,7 +12,7 @@ from pydantic import (
     field_validator,
 )
 
-from outproduce.scenario.fields import Strict, non_negative
+from outproduce.scenario.fields import Strict, check_lead_months, non_negative
 from outproduce.scenario.uncertain import Uncertain, bounds
 
 PathShape = Literal["linear", "constant_growth", "front_loaded"]
@@ -70,7 +70,7 @@ class Spending(Strict):
     @field_validator("expansion_lead_months")
     @classmethod
     def _lead(cls, value: Any) -> Any:
-        return non_negative(value, "lead time in months")
+        return check_lead_months(value, "expansion_lead_months")
 
     @field_validator("equipment_share", "ammunition_share")
     @classmethod
