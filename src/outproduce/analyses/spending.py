@@ -83,15 +83,7 @@ def summarise_spending(ds: xr.Dataset) -> dict[str, Any]:
     }
     by_year = {
         key: table[name].transpose("quantile", "ally", "year").values
-        for key, name in (
-            ("resilience_share", "resilience_share"),
-            ("gdp_usd_current", "gdp_usd_bn_current"),
-            ("core_usd_current", "core_usd_bn_current"),
-            ("core_usd", "core_usd_bn"),
-            ("resilience_usd", "resilience_usd_bn"),
-            ("increase_usd", "increase_usd_bn"),
-            ("rounds", "rounds"),
-        )
+        for key, name in BY_ALLY_YEAR.items()
     }
     core, kind = ds["core_share"].values, ds["kind"].values
     allies, yearly, groups, demand = [], [], [], []
@@ -135,14 +127,7 @@ def summarise_spending(ds: xr.Dataset) -> dict[str, Any]:
             yearly.append(row)
     by_group = {
         key: table[name].transpose("quantile", "group", "year").values
-        for key, name in (
-            ("core_share", "group_core_share"),
-            ("core_usd_current", "group_core_usd_bn_current"),
-            ("core_usd", "group_core_usd_bn"),
-            ("resilience_usd", "group_resilience_usd_bn"),
-            ("increase_usd", "group_increase_usd_bn"),
-            ("rounds", "group_rounds"),
-        )
+        for key, name in BY_GROUP_YEAR.items()
     }
     for g, group in enumerate(ds["group"].values):
         for y, year in enumerate(years):
@@ -154,16 +139,7 @@ def summarise_spending(ds: xr.Dataset) -> dict[str, Any]:
         book_years = ds["book_year"].values
         bought = ds["group_rounds"].sel(group="alliance", year=book_years).values  # (S, Y)
         book = {
-            key: table[name].transpose("quantile", "book_year").values
-            for key, name in (
-                ("ordered_rounds", "ordered_rounds"),
-                ("delivered_rounds", "delivered_rounds"),
-                ("backlog_rounds", "backlog_rounds"),
-                ("output_rounds", "output_rounds"),
-                ("output_following_rounds", "output_following_rounds"),
-                ("adversary_rounds", "adversary_rounds"),
-                ("built_rounds", "built_rounds"),
-            )
+            name: table[name].transpose("quantile", "book_year").values for name in BY_BOOK_YEAR
         }
         demand_q = np.nanquantile(bought, QUANTILES, axis=0)
         output = ds["output_rounds"].values
@@ -200,24 +176,24 @@ def summarise_spending(ds: xr.Dataset) -> dict[str, Any]:
 
 
 #: Variables of the spending view summarised per ally and year, per group and year, and
-#: per year of the budgets' book.
-BY_ALLY_YEAR = (
-    "resilience_share",
-    "gdp_usd_bn_current",
-    "core_usd_bn_current",
-    "core_usd_bn",
-    "resilience_usd_bn",
-    "increase_usd_bn",
-    "rounds",
-)
-BY_GROUP_YEAR = (
-    "group_core_share",
-    "group_core_usd_bn_current",
-    "group_core_usd_bn",
-    "group_resilience_usd_bn",
-    "group_increase_usd_bn",
-    "group_rounds",
-)
+#: per year of the budgets' book: the table's column prefix -> the view's variable.
+BY_ALLY_YEAR = {
+    "resilience_share": "resilience_share",
+    "gdp_usd_current": "gdp_usd_bn_current",
+    "core_usd_current": "core_usd_bn_current",
+    "core_usd": "core_usd_bn",
+    "resilience_usd": "resilience_usd_bn",
+    "increase_usd": "increase_usd_bn",
+    "rounds": "rounds",
+}
+BY_GROUP_YEAR = {
+    "core_share": "group_core_share",
+    "core_usd_current": "group_core_usd_bn_current",
+    "core_usd": "group_core_usd_bn",
+    "resilience_usd": "group_resilience_usd_bn",
+    "increase_usd": "group_increase_usd_bn",
+    "rounds": "group_rounds",
+}
 BY_BOOK_YEAR = (
     "ordered_rounds",
     "delivered_rounds",
@@ -239,8 +215,8 @@ def _table(ds: xr.Dataset) -> xr.Dataset:
         for name in ("core_usd_bn", "increase_usd_bn", "rounds")
     }
     names = [
-        *BY_ALLY_YEAR,
-        *BY_GROUP_YEAR,
+        *BY_ALLY_YEAR.values(),
+        *BY_GROUP_YEAR.values(),
         "cumulative_extra_core_usd_bn",
         "cumulative_extra_resilience_usd_bn",
         "group_cumulative_extra_core_usd_bn",
