@@ -75,8 +75,7 @@ def _simplify(box: Any, density: float) -> None:
     """The point of the peeling trajectory to report, and only its telling limits.
 
     Of the points dense enough, the best balance of coverage and density (their harmonic
-    mean; then the fewest restricted inputs);
-    then each restriction whose quasi-p-value (the chance a random restriction of that
+    mean; then the fewest restricted inputs); then each restriction whose quasi-p-value (the chance a random restriction of that
     size would do as well) is above 5% is dropped, least telling first, as long as the
     box stays dense enough, so the box names only the inputs that matter.
     """
@@ -96,13 +95,15 @@ def _simplify(box: Any, density: float) -> None:
         for name, sides in box.qp[int(best)].items()
         if any(p >= 0 for p in sides)
     ]
+    current = int(best)  # the point reported so far
     for p_value, name in sorted(weak, reverse=True):  # the least telling first
         if p_value <= SIGNIFICANCE:
             break
-        kept = len(box.peeling_trajectory) - 1 if box._cur_box != int(best) else int(best)
-        box.drop_restriction(name)
+        box.drop_restriction(name)  # appends a point without it to the trajectory
         if box.density < density:  # dropping it would leave the box too thin: keep it
-            box.select(kept)
+            box.select(current)
+        else:
+            current = len(box.peeling_trajectory) - 1
 
 
 def _limits(box: Any, x: pd.DataFrame) -> dict[str, Any]:
