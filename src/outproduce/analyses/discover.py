@@ -75,9 +75,10 @@ def _simplify(box: Any, density: float) -> None:
     """The point of the peeling trajectory to report, and only its telling limits.
 
     Of the points dense enough, the best balance of coverage and density (their harmonic
-    mean; then the fewest restricted inputs); then each restriction whose quasi-p-value (the chance a random restriction of that
-    size would do as well) is above 5% is dropped, least telling first, as long as the
-    box stays dense enough, so the box names only the inputs that matter.
+    mean; then the fewest restricted inputs). Then each restriction whose quasi-p-value
+    (the chance a random restriction of that size would do as well) is above 5% is
+    dropped, least telling first, as long as the box stays dense enough, so the box
+    names only the inputs that matter.
     """
     trajectory = box.peeling_trajectory
     dense = trajectory[trajectory["density"] >= density]
