@@ -40,6 +40,20 @@ BATCH = 2000
 #: The design's uniforms stay this far inside (0, 1), where every input is finite.
 EDGE = 1e-6
 MORRIS_LEVELS = 4
+#: Base samples of the small design the report and the dashboard run (~1,000 runs;
+#: intervals are wide at this size, the ``sensitivity`` command runs larger designs).
+QUICK_SAMPLES = 32
+
+
+def claim_outcomes(scenario: Scenario) -> list[str]:
+    """The outcomes the report and the dashboard explain.
+
+    The claim month's ratio of allied to Russian-and-suppliers' output, and the
+    alliance's 2030 output (or its last year's, for a shorter horizon).
+    """
+    from outproduce.speech import SPEECH_MONTH
+
+    return [f"ratio:{SPEECH_MONTH}", f"rounds:{min(2030, int(scenario.horizon.end[:4]))}"]
 
 
 @dataclass(frozen=True)

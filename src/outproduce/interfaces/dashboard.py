@@ -22,7 +22,6 @@ from outproduce.errors import InputError
 from outproduce.interfaces import figures
 from outproduce.scenario.loading import load_scenario
 from outproduce.scenario.model import Scenario
-from outproduce.speech import SPEECH_MONTH
 
 #: Largest scenario file accepted from an upload (a full scenario is ~60 KB).
 MAX_UPLOAD_BYTES = 512 * 1024
@@ -55,26 +54,28 @@ def compute_limited(scenario: Scenario, samples: int, seed: int) -> Views:
         _SLOTS.release()
 
 
-#: Base samples of the dashboard's Sobol' design (the report's size: ~1,000 runs).
-DRIVER_SAMPLES = 32
-
-
 def drivers_limited(scenario: Scenario) -> dict[str, Any]:
     """What decides the claim month's ratio and the 2030 output, within the slots cap.
 
     One Sobol' design serves both outcomes; a scenario with fewer than two uncertain
     groups of inputs gets an empty mapping.
     """
-    from outproduce.analyses.sensitivity import group_inputs, sensitivities, uncertain_inputs
+    from outproduce.analyses.sensitivity import (
+        QUICK_SAMPLES,
+        claim_outcomes,
+        group_inputs,
+        sensitivities,
+        uncertain_inputs,
+    )
 
     if not _SLOTS.acquire(timeout=BUSY_WAIT_SECONDS):
         raise Busy(f"the server is busy ({MAX_CONCURRENT} computations running); try again shortly")
     try:
         if len(group_inputs(uncertain_inputs(scenario, scenario.seed))) < 2:
             return {}
-        last = int(scenario.horizon.end[:4])
-        outcomes = [f"ratio:{SPEECH_MONTH}", f"rounds:{min(2030, last)}"]
-        found = sensitivities(scenario, outcomes, samples=DRIVER_SAMPLES, seed=scenario.seed)
+        found = sensitivities(
+            scenario, claim_outcomes(scenario), samples=QUICK_SAMPLES, seed=scenario.seed
+        )
         return {
             name: figures.sensitivity_figure(result.table, f"What drives {name}")
             for name, result in found.items()

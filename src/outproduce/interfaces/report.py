@@ -37,15 +37,12 @@ from outproduce.interfaces.outputs import (
     write_balance_outputs,
     write_spending_outputs,
 )
-from outproduce.interfaces.report_spending import (
-    drivers_section,
-    spending_headlines,
-    spending_sections,
-)
+from outproduce.interfaces.report_spending import spending_headlines, spending_sections
 from outproduce.interfaces.report_verdict import (
     calibration_headline,
     calibration_section,
     claim_section,
+    drivers_section,
     figure_html,
     fmt_m,
     lines_section,
@@ -127,7 +124,7 @@ def build_report(
     sections.append(lines_section(scenario))
 
     step(STAGES[2])
-    drivers = drivers_section(scenario, SPEECH_MONTH, folder, the_run.inputs())
+    drivers = drivers_section(scenario, folder, the_run.inputs())
     if drivers is not None:
         section, headline, written = drivers
         sections.insert(1, section)  # right after the claim it explains

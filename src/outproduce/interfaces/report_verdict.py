@@ -13,6 +13,7 @@ import pandas as pd
 from outproduce.analyses.calibrate import Calibration
 from outproduce.analyses.claim import Claim
 from outproduce.data.catalog import grade_of
+from outproduce.interfaces import figures
 from outproduce.interfaces.outputs import crossover_text, published_text
 from outproduce.scenario.model import Scenario
 from outproduce.scenario.uncertain import describe
@@ -192,3 +193,69 @@ def lines_section(scenario: Scenario) -> dict[str, Any]:
         "figures": [],
         "tables": [section_table("Steps of every line", pd.DataFrame(rows))],
     }
+
+
+def drivers_section(
+    scenario: Any, folder: Any, inputs: Any
+) -> tuple[dict[str, Any], str, Any] | None:
+    """What decides the claim-month ratio and a later year's output (one Sobol' design).
+
+    ``inputs`` is the report run's inputs table (which inputs are uncertain). None
+    where fewer than two groups of inputs are uncertain (nothing to rank).
+    """
+    from outproduce.analyses.sensitivity import (
+        QUICK_SAMPLES,
+        claim_outcomes,
+        group_inputs,
+        sensitivities,
+        varying_inputs,
+    )
+
+    names = varying_inputs(inputs)
+    if len(group_inputs(names)) < 2:
+        return None
+    from outproduce.interfaces.files import to_json
+    from outproduce.interfaces.outputs import sensitivity_document
+
+    ratio, rounds = claim_outcomes(scenario)
+    month, year = ratio.split(":", 1)[1], rounds.split(":", 1)[1]
+    found = sensitivities(
+        scenario, [ratio, rounds], samples=QUICK_SAMPLES, seed=scenario.seed, names=names
+    )
+    path = folder / "drivers.json"
+    path.write_text(to_json({k: sensitivity_document(v) for k, v in found.items()}), "utf-8")
+
+    def top(outcome: str) -> str:
+        table = found[outcome].table.isel(group=slice(0, 4))
+        return ", ".join(
+            f"{g} (ST {float(t):.2f})"
+            for g, t in zip(table["group"].values, table["ST"].values, strict=True)
+        )
+
+    runs = found[ratio].runs
+    text = (
+        f"Which assumptions decide the answer: a Sobol' analysis of {runs:,} runs "
+        f"({QUICK_SAMPLES} base samples; the intervals are wide at this size, "
+        "`outproduce sensitivity` runs larger designs). The ratio of allied to Russian-and-"
+        f"suppliers' output in {month} depends most on {top(ratio)}; the alliance's "
+        f"{year} output on {top(rounds)}. ST is each group's share of the outcome's "
+        "variance with all its interactions; S1 without them."
+    )
+    section = {
+        "id": "drivers",
+        "title": "What decides the answer",
+        "text": [text],
+        "figures": [
+            figure_html(
+                figures.sensitivity_figure(found[ratio].table, f"What drives {ratio}"),
+                "fig-drivers-claim",
+            ),
+            figure_html(
+                figures.sensitivity_figure(found[rounds].table, f"What drives {rounds}"),
+                "fig-drivers-output",
+            ),
+        ],
+        "tables": [],
+    }
+    headline = f"What decides the claim (Sobol' total indices, {runs:,} runs): {top(ratio)}."
+    return section, headline, path
