@@ -83,24 +83,14 @@ def discover_cmd(
 ) -> None:
     """Under which combinations of inputs an outcome holds (PRIM boxes, in words)."""
     from outproduce.analyses.discover import discover
+    from outproduce.interfaces.outputs import discovery_document
     from outproduce.scenario.loading import load_scenario
 
     result = discover(
         load_scenario(scenario), outcome, threshold, samples=samples, seed=seed, density=density
     )
     if as_json:
-        print(
-            to_json(
-                {
-                    "scenario": result.table.attrs["scenario"],
-                    "outcome": result.outcome,
-                    "threshold": result.threshold,
-                    "samples": int(result.table.attrs["samples"]),
-                    "holds_in": result.share,
-                    "boxes": result.boxes,
-                }
-            )
-        )
+        print(to_json(discovery_document(result)))
         return
     out.print(
         f"[bold]Where {result.outcome} >= {result.threshold:g}[/bold] — scenario "

@@ -258,6 +258,16 @@ def sensitivity_document(result: Any) -> dict[str, Any]:
     }
 
 
+def discovery_document(result: Any) -> dict[str, Any]:
+    """The ``--json`` document of ``outproduce discover``."""
+    return provenance(result.table.attrs) | {
+        "outcome": result.outcome,
+        "threshold": result.threshold,
+        "holds_in": result.share,
+        "boxes": result.boxes,
+    }
+
+
 def write_sensitivity_outputs(result: Any, folder: Path) -> list[Path]:
     """The ranked table as CSV, the JSON document and the bar chart (PNG)."""
     from outproduce.interfaces.charts import sensitivity_chart
