@@ -221,9 +221,8 @@ def test_chain_matches_reference_and_keeps_its_invariants(scenario):
     assert (res.production <= res.capacity * (1 + 1e-12) + tol).all()
     assert (res.stock >= 0).all() and (res.pool_stock >= 0).all()
     sells = np.zeros((len(lay.line_ids), len(lay.sellers)))
-    for k, q in enumerate(lay.line_seller):
-        if q >= 0:
-            sells[k, q] = 1
+    for q, lines in enumerate(lay.seller_lines):
+        sells[lines, q] = 1
     made = np.einsum("slm,lq->sqm", res.production, sells).cumsum(axis=2)
     delivered = np.zeros_like(made)
     for k, q in enumerate(lay.order_seller):

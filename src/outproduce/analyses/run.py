@@ -23,6 +23,7 @@ import xarray as xr
 
 from outproduce.analyses import procurement
 from outproduce.analyses.calibrate import estimate_probes, probe_values
+from outproduce.analyses.dataset import annotate, engine_dataset
 from outproduce.analyses.pathways import pathways
 from outproduce.analyses.provenance import attrs, check_fits, resolve, samples_and_seed
 from outproduce.data.catalog import NON_EUROPEAN_ALLIES
@@ -276,8 +277,6 @@ def _dataset(
     estimates: xr.Dataset,
 ) -> xr.Dataset:
     """The engine's results with names, coordinates and units (and the run's other parts)."""
-    from outproduce.analyses.dataset import annotate, engine_dataset
-
     ds = engine_dataset(chain, res, lines, weights, list(SERIES))
     ds = ds.merge(estimates)
     if spend is not None:

@@ -31,7 +31,6 @@ class Layout:
     constrained: np.ndarray  # (P, I) bool
     initial_pool: np.ndarray  # (P, I)
     sellers: list[str]
-    line_seller: np.ndarray  # (L,) seller index or -1
     seller_keeps: np.ndarray  # (Q,) bool: unsold rounds are held (else sold elsewhere)
     order_ids: list[str]  # sorted by (seller, signed month, id)
     order_seller: np.ndarray
@@ -112,16 +111,13 @@ def layout(scenario: Scenario, build_for: tuple[str, ...] = ()) -> Layout:
 
     contracts = scenario.contracts
     sellers = sorted({c.supplier for c in contracts.values()})
-    line_seller = np.full(len(lines), -1, dtype=int)
     seller_lines: list[list[int]] = [[] for _ in sellers]
     for index, (line_id, line) in enumerate(zip(line_ids, lines, strict=True)):
         seller_pool = line.seller_pool(scenario.inputs.pools)
-        if line_id in sellers:
-            line_seller[index] = sellers.index(line_id)
+        if line_id in sellers:  # a line named as supplier sells only under its own name
+            seller_lines[sellers.index(line_id)].append(index)
         elif seller_pool in sellers and line.product_class == "rounds":
-            line_seller[index] = sellers.index(seller_pool)
-        if line_seller[index] >= 0:
-            seller_lines[line_seller[index]].append(index)
+            seller_lines[sellers.index(seller_pool)].append(index)
         for k, seller in enumerate(sellers):  # separate books take from every line of a pool
             if book_pool(seller) == seller_pool and line.product_class == "rounds":
                 seller_lines[k].append(index)
@@ -145,7 +141,6 @@ def layout(scenario: Scenario, build_for: tuple[str, ...] = ()) -> Layout:
         pool = pools.index(home) if home in pools else line_pool[seller_lines[k][0]]
         line_pool = np.append(line_pool, pool)
         input_of_line = np.append(input_of_line, -1)
-        line_seller = np.append(line_seller, k if book_pool(seller) is None else -1)
         rounds.append(True)
         seller_lines[k].append(index)
         built[index] = k
@@ -176,7 +171,6 @@ def layout(scenario: Scenario, build_for: tuple[str, ...] = ()) -> Layout:
         constrained=constrained,
         initial_pool=initial_pool,
         sellers=sellers,
-        line_seller=line_seller,
         seller_keeps=seller_keeps,
         order_ids=order_ids,
         order_seller=column(lambda c: sellers.index(c.supplier)).astype(int),
