@@ -22,7 +22,7 @@ import xarray as xr
 
 from outproduce.analyses.outcomes import outcome as outcome_of
 from outproduce.analyses.outcomes import phrase
-from outproduce.analyses.run import run
+from outproduce.analyses.run import Run, run
 from outproduce.analyses.summary import Summary
 from outproduce.errors import InputError
 from outproduce.scenario.model import Scenario
@@ -175,25 +175,37 @@ def _number(value: float) -> str:
     return f"{value:.3g}"
 
 
+#: Samples of a given run or store PRIM reads at most (the first ones).
+MOST_SAMPLES = 100_000
+
+
 def discover(
-    scenario: Scenario | str | Path = "baseline",
+    scenario: Run | Scenario | str | Path = "baseline",
     outcome: str = "ahead_of_russia_at:2025-11",
     threshold: float = 0.5,
     samples: int | None = None,
     seed: int | None = None,
     density: float = DENSITY,
 ) -> Discovery:
-    """Where ``outcome >= threshold`` holds, as PRIM boxes over the run's drawn inputs."""
+    """Where ``outcome >= threshold`` holds, as PRIM boxes over the run's drawn inputs.
+
+    ``scenario`` may be a run already made (e.g. a variant of an ensemble's store,
+    ``open_ensemble``): its first ``MOST_SAMPLES`` samples are read.
+    """
     if not np.isfinite(threshold):
         raise InputError(
             f"expected a finite threshold, got {threshold}",
             file="command line",
             field="--threshold",
         )
-    the_run = run(scenario, samples=samples, seed=seed, calibration=False)
+    if isinstance(scenario, Run):
+        ds = scenario.dataset.isel(sample=slice(0, MOST_SAMPLES))
+        the_run = Run(scenario=scenario.scenario, dataset=ds)
+    else:
+        the_run = run(scenario, samples=samples, seed=seed, calibration=False)
     values = outcome_of(the_run, outcome)
     holds = np.nan_to_num(values, nan=-np.inf) >= threshold
-    table = the_run.inputs()["input_value"]
+    table = the_run.dataset["input_value"].load()
     varies = table.max("sample") > table.min("sample")
     x = table.sel(input=varies).to_pandas()
     x.columns = [str(c) for c in x.columns]
@@ -207,6 +219,7 @@ def discover(
     low = [[(box["limits"].get(n) or (None, None))[0] for n in inputs] for box in boxes]
     high = [[(box["limits"].get(n) or (None, None))[1] for n in inputs] for box in boxes]
     attrs = dict(the_run.dataset.attrs) | {
+        "samples": int(the_run.dataset.sizes["sample"]),
         "outcome": outcome,
         "threshold": threshold,
         "holds_in": share,

@@ -13,6 +13,11 @@ A name picks one number per sample out of a run's Dataset:
 - ``stock:HOLDER:YYYY-MM`` — a holder's stock at the end of that month;
 - ``on_time_share`` — share of the budgets' contracts due within the horizon that
   were delivered on time (NaN without a budgets' book).
+
+An ensemble's store keeps the outcomes it was asked for (``outcome`` variable) and the
+per-sample totals, stocks and orders they come from; ``outcome`` reads a kept outcome
+as it is and computes the others from the store's variables, a month at a time where
+it can (a store may hold millions of samples).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from outproduce.analyses.balance import balance, month_index
+from outproduce.analyses.balance import month_index
 from outproduce.analyses.crossover import at_least, crossover_index
 from outproduce.analyses.procurement import book_on_time_share
 from outproduce.errors import InputError
@@ -49,15 +54,17 @@ def _bad(name: str, why: str) -> InputError:
 
 
 def outcome(run, name: str) -> np.ndarray:
-    """The outcome ``name`` per sample of ``run`` (an ``outproduce.run`` result)."""
+    """The outcome ``name`` per sample of ``run`` (an ``outproduce.run`` result or a store)."""
     ds = run.dataset
+    if "outcome" in ds.coords and name in ds["outcome"].values:
+        return np.asarray(ds["outcomes"].sel(outcome=name).values, dtype=float)
     kind, _, rest = name.partition(":")
     series = ds["series_output"]
     if kind in ("ahead_at", "ahead_of_russia_at", "ratio"):
         m = _month(ds, rest, name)
-        alliance = series.sel(series="alliance").values[:, m]
-        other = series.sel(series="adversary" if kind != "ahead_of_russia_at" else "russia")
-        theirs = other.values[:, m]
+        alliance = series.sel(series="alliance").isel(month=m).values
+        other = "adversary" if kind != "ahead_of_russia_at" else "russia"
+        theirs = series.sel(series=other).isel(month=m).values
         if kind == "ratio":
             with np.errstate(divide="ignore", invalid="ignore"):
                 return np.where(theirs > 0, alliance / theirs, np.nan)
@@ -70,10 +77,14 @@ def outcome(run, name: str) -> np.ndarray:
         months = ds["month"].dt.year.values == year
         if not months.any():
             raise _bad(name, f"year {year} is outside the horizon")
-        return series.sel(series="alliance").values[:, months].sum(axis=1)
+        # Summed here, over a contiguous copy: the same bits in memory and from a store.
+        alliance = series.sel(series="alliance").isel(month=months).values
+        return np.ascontiguousarray(alliance).sum(axis=1)
     if name in ("crossover", "crossover_never"):
-        view = balance(run)
-        index = crossover_index(view["ahead"].values)
+        ahead = at_least(
+            series.sel(series="alliance").values, series.sel(series="adversary").values
+        )
+        index = crossover_index(ahead)
         if name == "crossover_never":
             return (index < 0).astype(float)
         return np.where(index < 0, ds.sizes["month"], index).astype(float)
@@ -81,7 +92,7 @@ def outcome(run, name: str) -> np.ndarray:
         holder, _, month = rest.partition(":")
         if holder not in ds["holder"].values:
             raise _bad(name, f"unknown holder {holder!r}")
-        return ds["stock"].sel(holder=holder).values[:, _month(ds, month, name)]
+        return ds["stock"].sel(holder=holder).isel(month=_month(ds, month, name)).values
     if name == "on_time_share":
         return book_on_time_share(ds)
     raise _bad(name, f"unknown outcome {name!r}")

@@ -78,6 +78,7 @@ def run(
     workers: int | None = None,
     design_file: str = "",
     calibration: bool = True,
+    offset: int = 0,
 ) -> Run:
     """Run the whole chain once; ``design`` gives uniforms (sample x input) by input name.
 
@@ -85,7 +86,9 @@ def run(
     table of a run for the names); inputs it does not name keep their seeded streams.
     Without ``samples``, a design's rows are the samples. ``design_file`` names the
     file a design came from, for error messages. ``calibration=False`` leaves out the
-    published estimates' probes (``calibrate`` then refuses the run).
+    published estimates' probes (``calibrate`` then refuses the run). ``offset`` makes
+    this run samples ``offset .. offset + samples`` of a larger Monte Carlo run (an
+    ensemble's chunk): their numbers are those samples' numbers in the whole run.
     """
     scenario = resolve(scenario)
     if design is not None and hasattr(design, "dims"):  # an xarray (sample, input) table
@@ -95,7 +98,7 @@ def run(
     samples, seed = samples_and_seed(scenario, samples, seed)
     check_fits(scenario, samples, full)
     try:
-        table = InputTable(seed, samples, design)
+        table = InputTable(seed, samples, design, offset)
     except InputError as exc:  # name the file the design came from, if it did
         raise InputError(exc.message, file=design_file or exc.file, field=exc.field) from None
     contracts = dict(scenario.contracts)

@@ -11,6 +11,11 @@ through ``run(..., design=)`` a batch of samples at a time, and the chosen outco
 - ``morris``: the elementary-effects screen, mu* (with its confidence interval) and
   sigma, from ``samples`` trajectories and ``samples x (groups + 1)`` runs.
 
+An ensemble's store (``outproduce ensemble``) holds Monte Carlo samples, not a design:
+``given_data`` estimates first-order indices from them (``rbd_fast``: SALib's
+RBD-FAST with Plischke's ordering, which works on any sample), one per input (given
+data cannot estimate total or group indices; the Sobol design does).
+
 Inputs are grouped so a design stays affordable: ``auto`` puts all draws of one line
 (its rate, utilisation, growth...), one holder, the calibre conversion factors and the
 bill of materials together; ``none`` leaves every input alone; a YAML file maps group
@@ -35,6 +40,15 @@ from outproduce.scenario.limits import U_MIN
 from outproduce.scenario.model import Scenario
 
 METHODS = ("sobol", "morris")
+#: The indices each method gives, as its table's columns.
+COLUMNS = {
+    "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
+    "morris": ("mu_star", "mu_star_conf", "sigma"),
+    "rbd_fast": ("S1", "S1_conf"),
+}
+#: Samples of a store the given-data indices read at most (the first ones): beyond this
+#: the intervals are narrower than the differences that matter, and time grows.
+GIVEN_DATA_SAMPLES = 100_000
 #: Samples run through the engine at once (bounds memory; any size gives the same numbers).
 BATCH = 2000
 #: The design's uniforms stay this far inside (0, 1), where every input is finite.
@@ -109,18 +123,9 @@ def group_inputs(names: list[str], groups: str | Path = "auto") -> dict[str, lis
 
 def _groups_file(path: Path, names: list[str]) -> dict[str, str]:
     """A YAML mapping of group -> [input names]; each input in at most one group."""
-    import yaml
+    from outproduce.scenario.yaml_bounded import read_yaml_file
 
-    from outproduce.scenario.yaml_bounded import parse, read_capped
-
-    try:
-        _, raw = parse(read_capped(path))
-    except FileNotFoundError:
-        raise InputError("no such file; expected a YAML groups file", file=str(path)) from None
-    except (OSError, ValueError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(
-            f"not a readable YAML file ({' '.join(str(exc).split())[:120]})", file=str(path)
-        ) from None
+    raw = read_yaml_file(path, "a YAML groups file")
     if not isinstance(raw, dict) or not all(isinstance(v, list) for v in raw.values()):
         raise InputError(
             "expected a mapping of group name to a list of input names", file=str(path)
@@ -287,3 +292,57 @@ def evaluate(
                 field="--outcome",
             )
     return values
+
+
+def given_data(stored, outcome: str, seed: int = 0) -> Sensitivity:
+    """First-order indices of ``outcome`` from a run's or a store's own samples (RBD-FAST).
+
+    One row per input whose drawn values vary; ``S1_conf`` from SALib's bootstrap.
+    Reads at most ``GIVEN_DATA_SAMPLES`` samples.
+    """
+    from SALib.analyze import rbd_fast
+
+    ds = stored.dataset.isel(sample=slice(0, GIVEN_DATA_SAMPLES))
+    inputs = ds[["input_value"]].load()
+    names = varying_inputs(inputs)
+    if len(names) < 2:
+        raise InputError(
+            f"{len(names)} input(s) vary in these samples; expected at least two to compare",
+            field="--store",
+        )
+    values = outcome_of(type(stored)(scenario=stored.scenario, dataset=ds), outcome)
+    keep = np.isfinite(values)
+    if keep.sum() < 100:
+        raise InputError(
+            f"outcome {outcome} is defined in {int(keep.sum())} samples; expected at least 100",
+            file="command line",
+            field="--outcome",
+        )
+    x = inputs["input_value"].sel(input=names).values[keep]
+    problem = {"num_vars": len(names), "names": names}
+    si = rbd_fast.analyze(problem, x, values[keep], num_resamples=100, seed=seed)
+    s1 = np.asarray(si["S1"], dtype=float)
+    rank = np.argsort(-s1, kind="stable")
+    table = xr.Dataset(
+        {
+            "S1": ("group", s1[rank]),
+            "S1_conf": ("group", np.asarray(si["S1_conf"], dtype=float)[rank]),
+        },
+        coords={"group": [names[i] for i in rank], "inputs": ("group", [1] * len(names))},
+        attrs={
+            "scenario": stored.scenario.name,
+            "scenario_hash": stored.scenario.scenario_hash(),
+            "outcome": outcome,
+            "method": "rbd_fast",
+            "base_samples": int(keep.sum()),
+            "runs": int(keep.sum()),
+            "seed": seed,
+        },
+    )
+    return Sensitivity(
+        table=table,
+        outcome=outcome,
+        method="rbd_fast",
+        runs=int(keep.sum()),
+        groups={name: [name] for name in names},
+    )

@@ -29,9 +29,16 @@ from outproduce.scenario.uncertain import _Uncertain, ppf
 class InputTable:
     """Uniforms and values of the uncertain inputs of one run, filled as they are drawn."""
 
-    def __init__(self, seed: int, samples: int, design: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        seed: int,
+        samples: int,
+        design: Mapping[str, Any] | None = None,
+        offset: int = 0,
+    ) -> None:
         self.seed = seed
         self.samples = samples
+        self.offset = offset  # the first sample's index in the whole Monte Carlo run
         self.design = _checked_design(design, samples)
         self.uniform: dict[str, np.ndarray] = {}
         self.value: dict[str, np.ndarray] = {}
@@ -41,7 +48,7 @@ class InputTable:
         if name not in self.uniform:
             column = self.design.get(name)
             self.uniform[name] = (
-                uniforms(self.seed, name, self.samples) if column is None else column
+                uniforms(self.seed, name, self.samples, self.offset) if column is None else column
             )
         return self.uniform[name]
 
@@ -59,7 +66,7 @@ class InputTable:
 
     def shadow(self) -> InputTable:
         """A table with the same uniforms that records nothing here (for variants of a run)."""
-        twin = InputTable(self.seed, self.samples)
+        twin = InputTable(self.seed, self.samples, offset=self.offset)
         twin.design = dict(self.design) | self.uniform
         return twin
 

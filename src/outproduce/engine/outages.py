@@ -14,7 +14,7 @@ from outproduce.scenario.model import Scenario
 
 
 def availability(
-    scenario: Scenario, line_ids: list[str], samples: int, seed: int, months: int
+    scenario: Scenario, line_ids: list[str], samples: int, seed: int, months: int, offset: int = 0
 ) -> dict[int, np.ndarray]:
     """Per line index with outages: (sample, month) array, 1 where running, 0 where stopped."""
     result: dict[int, np.ndarray] = {}
@@ -22,7 +22,8 @@ def availability(
         outages = scenario.lines[line_id].outages
         if outages is None or outages.monthly_probability == 0:
             continue
-        u = uniforms(seed, f"line:{line_id}:outage", samples * months).reshape(samples, months)
+        stream = f"line:{line_id}:outage"
+        u = uniforms(seed, stream, samples * months, offset * months).reshape(samples, months)
         starts = np.cumsum(u < outages.monthly_probability, axis=1)
         lagged = np.zeros_like(starts)
         d = outages.duration_months

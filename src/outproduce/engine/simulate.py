@@ -107,7 +107,8 @@ def run(
     lay = layout(scenario, tuple(decisions))
     draws = draw_capacity_inputs(scenario, table)
     months = draws.months
-    avail = availability(scenario, lay.line_ids[: lay.planned_lines], samples, seed, months)
+    planned = lay.line_ids[: lay.planned_lines]
+    avail = availability(scenario, planned, samples, table.seed, months, table.offset)
     bom = draw_bill_of_materials(scenario, lay.inputs, table)
     holders = draw_holders(scenario, table, months)
     n_l, n_p, n_i, n_y = len(lay.line_ids), len(lay.pools), len(lay.inputs), len(lay.years)

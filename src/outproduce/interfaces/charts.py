@@ -147,18 +147,21 @@ def sensitivity_chart(table: xr.Dataset, path: Path, top: int = 15) -> Path:
     names = [str(g) for g in shown["group"].values][::-1]
     y = np.arange(len(names))
     fig, ax = plt.subplots(figsize=(10, 0.38 * len(names) + 1.8), dpi=120)
-    if method == "sobol":
-        total, first = shown["ST"].values[::-1], shown["S1"].values[::-1]
-        ax.barh(y + 0.2, total, height=0.4, color=COLOURS["alliance"], label="total (ST)")
-        ax.errorbar(total, y + 0.2, xerr=shown["ST_conf"].values[::-1], fmt="none", ecolor="k")
-        ax.barh(y - 0.2, first, height=0.4, color="#8fb3de", label="first order (S1)")
-        ax.errorbar(first, y - 0.2, xerr=shown["S1_conf"].values[::-1], fmt="none", ecolor="k")
-        ax.set_xlabel("Sobol' index (share of the outcome's variance), 95% intervals")
-    else:
-        mu = shown["mu_star"].values[::-1]
-        ax.barh(y, mu, height=0.6, color=COLOURS["alliance"], label="mu*")
-        ax.errorbar(mu, y, xerr=shown["mu_star_conf"].values[::-1], fmt="none", ecolor="k")
-        ax.set_xlabel("Morris mu* (mean absolute elementary effect), 95% intervals")
+    bars = {
+        "sobol": [("ST", "total (ST)", 0.2), ("S1", "first order (S1)", -0.2)],
+        "rbd_fast": [("S1", "first order (S1, from the samples)", 0.0)],
+    }.get(method, [("mu_star", "mu*", 0.0)])
+    height = 0.8 / len(bars)
+    for (key, label, shift), colour in zip(bars, (COLOURS["alliance"], "#8fb3de"), strict=False):
+        values = shown[key].values[::-1]
+        ax.barh(y + shift, values, height=height, color=colour, label=label)
+        error = shown[f"{key}_conf"].values[::-1]
+        ax.errorbar(values, y + shift, xerr=error, fmt="none", ecolor="k")
+    ax.set_xlabel(
+        "Morris mu* (mean absolute elementary effect), 95% intervals"
+        if method == "morris"
+        else "Sobol' index (share of the outcome's variance), 95% intervals"
+    )
     ax.set_yticks(y, names, fontsize=8)
     ax.axvline(0, color="grey", linewidth=0.8)
     ax.legend(loc="lower right", fontsize=8)

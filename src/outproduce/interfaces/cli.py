@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 from outproduce.errors import InputError
 from outproduce.interfaces.cli_catalog import data_app, runs_app, scenario_app
@@ -23,6 +22,7 @@ from outproduce.interfaces.cli_common import (
     SeedOpt,
     friendly,
     out,
+    progress_bar,
     usage_error,
 )
 from outproduce.interfaces.cli_explain import register as register_explain
@@ -89,20 +89,11 @@ def report_cmd(
     ] = False,
 ) -> None:
     """Run every analysis on a scenario and write one self-contained HTML report."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
     from outproduce.interfaces.report import STAGES, build_report
     from outproduce.scenario.loading import load_scenario
 
     loaded = load_scenario(scenario)
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as progress:
+    with progress_bar() as progress:
         task = progress.add_task("starting", total=len(STAGES))
 
         def step(stage: str) -> None:

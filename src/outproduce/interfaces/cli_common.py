@@ -127,3 +127,24 @@ def usage_error(exc: Exception) -> bool:
     hint = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
     print(f"error: {' '.join(message.split())}{hint}", file=sys.stderr)
     return True
+
+
+def progress_bar() -> Any:
+    """A progress bar on stderr (stage, bar, count, time elapsed and left), gone when done."""
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )

@@ -1,7 +1,8 @@
 """CLI commands that explain an answer: the outcomes and their global sensitivity.
 
 Registered on the main app by ``cli.py`` (``register``) as ``outproduce outcomes``,
-``outproduce sensitivity`` and ``outproduce discover``.
+``outproduce sensitivity``, ``outproduce discover`` and ``outproduce ensemble`` (which
+makes the stores the first two can read, ``cli_ensemble.py``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Annotated
 import typer
 
 from outproduce.interfaces.cli_common import SamplesOpt, ScenarioArg, SeedOpt, friendly, out
+from outproduce.interfaces.cli_ensemble import StoreOpt, VariantOpt, ensemble_cmd, stored_run
 from outproduce.interfaces.cli_views import print_sensitivity
 from outproduce.interfaces.files import result_folder, to_json
 
@@ -42,15 +44,28 @@ def sensitivity_cmd(
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Write CSV, JSON and PNG here.")
     ] = None,
+    store: StoreOpt = None,
+    variant: VariantOpt = None,
 ) -> None:
-    """Which uncertain inputs decide an outcome: Sobol' indices or the Morris screen."""
-    from outproduce.analyses.sensitivity import sensitivity
+    """Which uncertain inputs decide an outcome: Sobol' indices or the Morris screen.
+
+    With --store, first-order indices from an ensemble's own samples (RBD-FAST).
+    """
+    from outproduce.analyses.sensitivity import given_data, sensitivity
     from outproduce.interfaces.outputs import sensitivity_document, write_sensitivity_outputs
     from outproduce.scenario.loading import load_scenario
 
-    result = sensitivity(
-        load_scenario(scenario), outcome, method=method, samples=samples, seed=seed, groups=groups
-    )
+    if store is not None:
+        result = given_data(stored_run(store, variant), outcome, seed=seed or 0)
+    else:
+        result = sensitivity(
+            load_scenario(scenario),
+            outcome,
+            method=method,
+            samples=samples,
+            seed=seed,
+            groups=groups,
+        )
     if out_dir is not None:
         with result_folder(out_dir) as (work, record):
             written = [out_dir / p.name for p in write_sensitivity_outputs(result, work)]
@@ -80,15 +95,16 @@ def discover_cmd(
         ),
     ] = 0.8,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    store: StoreOpt = None,
+    variant: VariantOpt = None,
 ) -> None:
     """Under which combinations of inputs an outcome holds (PRIM boxes, in words)."""
     from outproduce.analyses.discover import discover
     from outproduce.interfaces.outputs import discovery_document
     from outproduce.scenario.loading import load_scenario
 
-    result = discover(
-        load_scenario(scenario), outcome, threshold, samples=samples, seed=seed, density=density
-    )
+    target = stored_run(store, variant) if store is not None else load_scenario(scenario)
+    result = discover(target, outcome, threshold, samples=samples, seed=seed, density=density)
     if as_json:
         print(to_json(discovery_document(result)))
         return
@@ -109,5 +125,6 @@ def register(app: typer.Typer) -> None:
         ("outcomes", outcomes_cmd),
         ("sensitivity", sensitivity_cmd),
         ("discover", discover_cmd),
+        ("ensemble", ensemble_cmd),
     ):
         app.command(name)(friendly(command))

@@ -306,23 +306,17 @@ def print_sensitivity(result: Any) -> None:
         f"{result.method}, {table.attrs['base_samples']} base samples, {result.runs:,} runs, "
         f"seed {table.attrs['seed']}"
     )
-    sobol = result.method == "sobol"
-    heads = (
-        ("group", "inputs", "ST", "ST ±", "S1", "S1 ±")
-        if sobol
-        else (
-            "group",
-            "inputs",
-            "mu*",
-            "mu* ±",
-            "sigma",
-        )
-    )
+    keys = {
+        "sobol": ("ST", "ST_conf", "S1", "S1_conf"),
+        "morris": ("mu_star", "mu_star_conf", "sigma"),
+    }.get(result.method, ("S1", "S1_conf"))
+    label = {"mu_star": "mu*", "mu_star_conf": "mu* ±", "ST_conf": "ST ±", "S1_conf": "S1 ±"}
+    heads = ("group", "inputs", *(label.get(k, k) for k in keys))
     rows = number_table("Input groups, most influential first", heads)
-    keys = ("ST", "ST_conf", "S1", "S1_conf") if sobol else ("mu_star", "mu_star_conf", "sigma")
     for group in table["group"].values:
         one = table.sel(group=group)
-        cells = [f"{float(one[k]):.3f}" if sobol else f"{float(one[k]):.3g}" for k in keys]
+        digits = ".3g" if result.method == "morris" else ".3f"
+        cells = [format(float(one[k]), digits) for k in keys]
         rows.add_row(str(group), str(int(one["inputs"])), *cells)
     out.print(rows)
     grouped = {g: m for g, m in result.groups.items() if len(m) > 1}

@@ -230,15 +230,9 @@ def claim_document(result: Any) -> dict[str, Any]:
 def sensitivity_document(result: Any) -> dict[str, Any]:
     """The ``--json`` document of ``outproduce sensitivity``."""
     table = result.table
-    keys = (
-        ("S1", "S1_conf", "ST", "ST_conf")
-        if result.method == "sobol"
-        else (
-            "mu_star",
-            "mu_star_conf",
-            "sigma",
-        )
-    )
+    from outproduce.analyses.sensitivity import COLUMNS
+
+    keys = COLUMNS[result.method]
     return {
         "scenario": table.attrs["scenario"],
         "scenario_hash": table.attrs["scenario_hash"],

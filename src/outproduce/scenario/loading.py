@@ -108,7 +108,7 @@ def _read(name_or_path: str | Path) -> _Source:
 _VALUE_KEYS = {"dist", "low", "central", "high", "mode", "mean", "sd", "median", "sigma"}
 
 
-def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+def deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
     """Mappings merge key by key; lists and values from ``top`` replace those of ``base``.
 
     An uncertain value (a mapping with ``low``, ``dist``...) is one value: given in
@@ -120,7 +120,7 @@ def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, dict) and _VALUE_KEYS & set(value):
             merged[key] = copy.deepcopy(value)
         elif isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
+            merged[key] = deep_merge(merged[key], value)
         else:
             merged[key] = copy.deepcopy(value)
     return merged
@@ -145,7 +145,7 @@ def _raw_with_bases(source: _Source, depth: int = 0) -> dict[str, Any]:
             line=source.line_of(("base",)),
         )
     parent = _raw_with_bases(_Source(f"<builtin:{base}>", _builtin_text(base)), depth + 1)
-    merged = _deep_merge(parent, {k: v for k, v in source.data.items() if k != "exclude_lines"})
+    merged = deep_merge(parent, {k: v for k, v in source.data.items() if k != "exclude_lines"})
     excluded = source.data.get("exclude_lines") or []
     if not isinstance(excluded, list) or not all(isinstance(i, str) for i in excluded):
         raise InputError(
@@ -256,7 +256,7 @@ def _resolve_lines(spec: ScenarioFile, label: str, source: _Source) -> dict[str,
             )
         base = {k: v for k, v in packaged.get(line_id, {}).items() if not k.startswith("_")}
         from_data = line_id in packaged and not set(patch) & {"steps"}
-        raw = _deep_merge(base, patch)
+        raw = deep_merge(base, patch)
         where = table_file("capacity_steps") if from_data and not patch else label
         line = _validate(Line, raw, where, ("lines", line_id), source if patch else None)
         if line.country not in _countries(line.bloc):
@@ -290,7 +290,20 @@ def _resolve_lines(spec: ScenarioFile, label: str, source: _Source) -> dict[str,
 def load_scenario(name_or_path: str | Path = "baseline") -> Scenario:
     """Load, merge with its base, validate and resolve a scenario (a built-in name or a path)."""
     source = _read(name_or_path)
-    raw = _raw_with_bases(source)
+    return _resolved(source, _raw_with_bases(source))
+
+
+def scenario_from_mapping(raw: dict[str, Any], label: str) -> Scenario:
+    """A scenario from an already merged mapping (a grid's variant), validated like a file.
+
+    Errors name ``label`` and the field path (there is no file line to point at).
+    """
+    source = _Source(label, "{}")
+    source.data = raw
+    return _resolved(source, raw)
+
+
+def _resolved(source: _Source, raw: dict[str, Any]) -> Scenario:
     spec: ScenarioFile = _validate(ScenarioFile, raw, source.label, (), source)
     lines = _resolve_lines(spec, source.label, source)
     _check_references(spec, lines, source)

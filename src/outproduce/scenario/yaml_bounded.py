@@ -105,3 +105,24 @@ def read_capped(path: Path) -> str:
     if len(raw) > MAX_FILE_BYTES:
         raise ValueError(f"larger than {MAX_FILE_BYTES:,} bytes; expected a scenario file")
     return raw.decode("utf-8")
+
+
+def read_yaml_file(path: Path, expected: str) -> Any:
+    """The data of a user's YAML side file (a groups file, a grid), or one clear error.
+
+    ``expected`` says what the file should be, for the message.
+    """
+    from outproduce.errors import InputError
+
+    try:
+        _, data = parse(read_capped(path))
+    except FileNotFoundError:
+        raise InputError(f"no such file; expected {expected}", file=str(path)) from None
+    except (OSError, ValueError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(
+            f"not a readable YAML file ({' '.join(str(exc).split())[:120]}); expected {expected}",
+            file=str(path),
+            line=mark.line + 1 if mark else None,
+        ) from None
+    return data
