@@ -90,7 +90,7 @@ def _run(samples: int, scheduler: str | None, workers: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--samples", type=int, default=24_000)
+    parser.add_argument("--samples", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--million", type=int, default=1_000_000)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)

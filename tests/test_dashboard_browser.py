@@ -131,6 +131,7 @@ def test_the_assumptions_that_decide_are_ranked(page):
     page.get_by_role("button", name="Rank the assumptions").click()
     page.get_by_text("What drives ratio:2025-11").wait_for(timeout=90_000)
     page.get_by_text("What drives rounds:2030").wait_for()
+    page.get_by_text("never durably ahead within the horizon").wait_for()
     page.wait_for_load_state("networkidle")
     page.screenshot(path=str(ARTIFACTS / "6-drivers.png"), full_page=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pytest
 
 from outproduce import balance, claim, load_scenario, spending, summarise
@@ -59,6 +60,14 @@ def test_report_names_what_decides_the_claim(baseline_report):
     assert ranked[0]["name"] in html and any(
         "What decides the claim" in h for h in report.headlines
     )
+    # The PRIM boxes in words, on the report's own run: the share where the alliance is
+    # never durably ahead is the balance's share without a crossover.
+    found = {d["outcome"]: d for d in drivers["discoveries"]}
+    assert set(found) == {"ahead_of_russia_at:2025-11", "crossover_never"}
+    view = balance(load_scenario("baseline"), samples=60, seed=2)
+    never = float(np.isnat(view["crossover"].values).mean())
+    assert found["crossover_never"]["holds_in"] == pytest.approx(never)
+    assert "never durably ahead within the horizon" in html
 
 
 def test_report_is_self_contained(baseline_report):

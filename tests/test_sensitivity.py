@@ -204,3 +204,31 @@ def test_discover_names_the_deciding_input(write_yaml):
     assert json.loads(cli.stdout)["boxes"][0]["limits"]["line:a:rate"][1] is None
     nan = runner.invoke(app, ["discover", "--threshold", "nan", "--samples", "50"])
     assert nan.exit_code == 2 and "finite threshold" in nan.output
+
+
+def test_a_discovery_in_words_for_each_case():
+    """Boxes are quoted; a rare scattered event and an impossible one are said plainly."""
+    from types import SimpleNamespace
+
+    from outproduce.interfaces.report_verdict import discovery_paragraph
+
+    attrs = {"samples": 2000, "density_threshold": 0.8}
+    table = SimpleNamespace(attrs=attrs)
+    outcome, threshold = "ahead_of_russia_at:2025-11", 0.5
+
+    def found(share, boxes):
+        return SimpleNamespace(
+            outcome=outcome, threshold=threshold, share=share, boxes=boxes, table=table
+        )
+
+    assert discovery_paragraph(found(0.0, [])).startswith(
+        "In none of the 2,000 samples the allies out-produce Russia in 2025-11:"
+    )
+    scattered = discovery_paragraph(found(0.02, []))
+    assert scattered.startswith("The allies out-produce Russia in 2025-11 in 2% of the 2,000")
+    assert "no box of input ranges holds it in at least 80%" in scattered
+    box = {"sentence": "It holds in 90% of the samples where x is above 1."}
+    assert discovery_paragraph(found(0.3, [box])) == (
+        "It holds in 90% of the samples where x is above 1. (PRIM over 2,000 samples; it "
+        "holds in 30% of all.)"
+    )

@@ -199,7 +199,9 @@ def discover(
             field="--threshold",
         )
     if isinstance(scenario, Run):
-        ds = scenario.dataset.isel(sample=slice(0, MOST_SAMPLES))
+        ds = scenario.dataset
+        if ds.sizes["sample"] > MOST_SAMPLES:
+            ds = ds.isel(sample=slice(0, MOST_SAMPLES))
         the_run = Run(scenario=scenario.scenario, dataset=ds)
     else:
         the_run = run(scenario, samples=samples, seed=seed, calibration=False)
@@ -240,3 +242,19 @@ def discover(
         attrs=attrs,
     )
     return Discovery(table=result, outcome=outcome, threshold=threshold, share=share, boxes=boxes)
+
+
+def claim_discoveries(the_run: Run) -> list[Discovery]:
+    """The boxes the report and the dashboard state, from a run already made.
+
+    Where the allies would out-produce Russia in the speech's month (if it is in the
+    horizon) and where the alliance is never durably ahead of the axis.
+    """
+    from outproduce.speech import SPEECH_MONTH
+
+    months = the_run.dataset["month"].values.astype("datetime64[M]")
+    claim = np.datetime64(SPEECH_MONTH, "M")
+    outcomes = ["crossover_never"]
+    if months[0] <= claim <= months[-1]:
+        outcomes.insert(0, f"ahead_of_russia_at:{SPEECH_MONTH}")
+    return [discover(the_run, name) for name in outcomes]

@@ -33,9 +33,9 @@ def cached_views(scenario_json: str, samples: int, seed: int) -> Views:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def cached_drivers(scenario_json: str) -> dict:
-    """The Sobol' charts for one scenario (its JSON is the cache key)."""
-    return drivers_limited(Scenario.model_validate_json(scenario_json))
+def cached_drivers(scenario_json: str, samples: int, seed: int) -> dict:
+    """The Sobol' charts and PRIM boxes for one scenario (its JSON is the cache key)."""
+    return drivers_limited(Scenario.model_validate_json(scenario_json), samples, seed)
 
 
 def _pick_scenario() -> tuple[Scenario | None, str | None]:
@@ -152,18 +152,21 @@ def main() -> None:
         st.caption(
             "Which assumptions decide the claim month's ratio and the 2030 output: a "
             "Sobol' analysis of about 1,000 runs (wide intervals at this size; "
-            "`outproduce sensitivity` runs larger designs)."
+            "`outproduce sensitivity` runs larger designs); and under which combinations "
+            "of assumptions the answer changes (PRIM over this page's samples)."
         )
         if st.button("Rank the assumptions", key="drivers"):
             try:
-                charts = cached_drivers(changed.model_dump_json())
+                found = cached_drivers(changed.model_dump_json(), int(samples), int(seed))
             except Busy as exc:
                 st.warning(str(exc))
-                charts = None
-            if charts == {}:
+                found = {"charts": None, "boxes": []}
+            if found["charts"] == {}:
                 st.info("Fewer than two groups of inputs are uncertain here: nothing to rank.")
-            for name, chart in (charts or {}).items():
+            for name, chart in (found["charts"] or {}).items():
                 st.plotly_chart(chart, key=f"drivers-{name}")
+            for paragraph in found["boxes"]:
+                st.markdown(f"- {paragraph}")
     with tabs[2]:
         if views.spending_figure is None:
             st.info("This scenario has no spending section.")

@@ -61,6 +61,14 @@ def ensemble_cmd(
             "the claim's, the crossover, on-time share).",
         ),
     ] = None,
+    shared_store: Annotated[
+        bool | None,
+        typer.Option(
+            "--shared-store/--no-shared-store",
+            help="Dask workers write their chunks into the store (default: on a "
+            "LocalCluster; for a scheduler address only if its workers see the path).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Run a grid of scenario variants x Monte Carlo chunks on Dask into a Zarr store."""
@@ -85,6 +93,7 @@ def ensemble_cmd(
             workers=workers,
             outcomes=outcome,
             progress=progress,
+            shared_store=shared_store,
         )
     if as_json:
         print(to_json(result))

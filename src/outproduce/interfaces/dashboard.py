@@ -54,32 +54,39 @@ def compute_limited(scenario: Scenario, samples: int, seed: int) -> Views:
         _SLOTS.release()
 
 
-def drivers_limited(scenario: Scenario) -> dict[str, Any]:
+def drivers_limited(scenario: Scenario, samples: int, seed: int) -> dict[str, Any]:
     """What decides the claim month's ratio and the 2030 output, within the slots cap.
 
-    One Sobol' design serves both outcomes; a scenario with fewer than two uncertain
-    groups of inputs gets an empty mapping.
+    ``charts``: one Sobol' design serves both outcomes (empty for a scenario with fewer
+    than two uncertain groups of inputs). ``boxes``: the PRIM boxes in words, from a run
+    of the session's samples and seed (the numbers its views show).
     """
+    from outproduce.analyses.discover import claim_discoveries
     from outproduce.analyses.sensitivity import (
         QUICK_SAMPLES,
         claim_outcomes,
         group_inputs,
         sensitivities,
-        uncertain_inputs,
+        varying_inputs,
     )
+    from outproduce.interfaces.report_verdict import discovery_paragraph
 
     if not _SLOTS.acquire(timeout=BUSY_WAIT_SECONDS):
         raise Busy(f"the server is busy ({MAX_CONCURRENT} computations running); try again shortly")
     try:
-        if len(group_inputs(uncertain_inputs(scenario, scenario.seed))) < 2:
-            return {}
+        the_run = run(scenario, samples=samples, seed=seed, calibration=False)
+        names = varying_inputs(the_run.inputs())
+        if len(group_inputs(names)) < 2:
+            return {"charts": {}, "boxes": []}
         found = sensitivities(
-            scenario, claim_outcomes(scenario), samples=QUICK_SAMPLES, seed=scenario.seed
+            scenario, claim_outcomes(scenario), samples=QUICK_SAMPLES, seed=seed, names=names
         )
-        return {
+        charts = {
             name: figures.sensitivity_figure(result.table, f"What drives {name}")
             for name, result in found.items()
         }
+        boxes = [discovery_paragraph(d) for d in claim_discoveries(the_run)]
+        return {"charts": charts, "boxes": boxes}
     finally:
         _SLOTS.release()
 

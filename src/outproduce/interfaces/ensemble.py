@@ -9,7 +9,8 @@ where or in which order the tasks run. Tasks run
 - on a ``LocalCluster`` of ``workers`` single-threaded processes (``"local"``);
 - on a running Dask scheduler (``"tcp://host:8786"``): its workers need outproduce
   installed (the same version: the store records it) but no shared file system —
-  each finished chunk comes back to this process, which writes it.
+  each finished chunk comes back to this process, which writes it (or, with
+  ``shared_store``, they write it where they all see the store).
 
 Finished chunks are written to the store as they arrive, and marked; an interrupted
 ensemble is resumed by running the same command (same scenario, grid, samples, seed,
@@ -52,11 +53,14 @@ def ensemble(
     workers: int | None = None,
     outcomes: list[str] | None = None,
     progress: Progress | None = None,
+    shared_store: bool | None = None,
 ) -> dict[str, Any]:
     """Run (or resume, or find complete) an ensemble; returns what was done.
 
-    ``progress(done, total)`` is called as chunks finish. The store is read back with
-    ``open_ensemble(out)``.
+    ``progress(done, total)`` is called as chunks finish. ``shared_store``: the Dask
+    workers write their chunks into the store themselves (default: on a LocalCluster;
+    for a remote scheduler only if its workers see the store's path, e.g. a shared
+    file system). The store is read back with ``open_ensemble(out)``.
     """
     scenario = resolve(scenario)
     samples, seed = samples_and_seed(scenario, samples, seed)
@@ -119,7 +123,7 @@ def ensemble(
     if scheduler is None:
         _in_process(partial, *tasks, workers, progress, resumed, total)
     else:
-        _on_dask(partial, *tasks, scheduler, workers, progress, resumed, total)
+        _on_dask(partial, *tasks, scheduler, workers, shared_store, progress, resumed, total)
     store.finish(partial, target)
     return summary | {"computed": len(pending), "resumed": resumed}
 
@@ -138,8 +142,13 @@ def _in_process(partial, found, seed, outcomes, pending, workers, progress, done
         _report(progress, done, total)
 
 
+def write_member(store_path: str, name: str, index: int, *args: Any) -> None:
+    """A task that computes a chunk (``member(*args)``) and writes it into the store."""
+    store.write_chunk(Path(store_path), name, index, member(*args))
+
+
 def _on_dask(
-    partial, found, seed, outcomes, pending, scheduler, workers, progress, done, total
+    partial, found, seed, outcomes, pending, scheduler, workers, shared_store, progress, done, total
 ) -> None:
     """The chunks as Dask tasks; each result written here as it comes back."""
     import logging
@@ -174,17 +183,31 @@ def _on_dask(
                 field="--scheduler",
                 file="command line",
             ) from None
+    # Workers of a LocalCluster see this file system: each writes its own chunk (the
+    # writes run side by side). A remote scheduler's workers may not: they send their
+    # chunk back and it is written here, unless the store is shared with them.
+    on_workers = scheduler == "local" if shared_store is None else shared_store
+    task = write_member if on_workers else member
     try:
         shared = {name: client.scatter(s, broadcast=False, hash=False) for name, s in found.items()}
         futures = {
             client.submit(
-                member, shared[name], seed, start, stop, outcomes, pure=False, key=None
+                task,
+                *((str(partial.resolve()), name, index) if on_workers else ()),
+                shared[name],
+                seed,
+                start,
+                stop,
+                outcomes,
+                pure=False,
             ): (name, index)
             for name, index, start, stop in pending
         }
         for future in as_completed(futures):
             name, index = futures.pop(future)
-            store.write_chunk(partial, name, index, future.result())
+            result = future.result()
+            if not on_workers:
+                store.write_chunk(partial, name, index, result)
             future.release()
             done += 1
             _report(progress, done, total)

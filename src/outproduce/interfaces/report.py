@@ -124,7 +124,7 @@ def build_report(
     sections.append(lines_section(scenario))
 
     step(STAGES[2])
-    drivers = drivers_section(scenario, folder, the_run.inputs())
+    drivers = drivers_section(scenario, folder, the_run)
     if drivers is not None:
         section, headline, written = drivers
         sections.insert(1, section)  # right after the claim it explains

@@ -195,13 +195,37 @@ def lines_section(scenario: Scenario) -> dict[str, Any]:
     }
 
 
-def drivers_section(
-    scenario: Any, folder: Any, inputs: Any
-) -> tuple[dict[str, Any], str, Any] | None:
-    """What decides the claim-month ratio and a later year's output (one Sobol' design).
+def discovery_paragraph(found: Any) -> str:
+    """A discovery (``analyses.discover``) in words: its boxes, or why there are none."""
+    from outproduce.analyses.outcomes import phrase
 
-    ``inputs`` is the report run's inputs table (which inputs are uncertain). None
-    where fewer than two groups of inputs are uncertain (nothing to rank).
+    what = phrase(found.outcome, found.threshold)
+    samples = int(found.table.attrs["samples"])
+    if found.share == 0:
+        return (
+            f"In none of the {samples:,} samples {what}: no combination of the drawn "
+            "inputs within their ranges makes it so."
+        )
+    if not found.boxes:
+        return (
+            f"{what[0].upper()}{what[1:]} in {found.share:.0%} of the {samples:,} samples, "
+            "but no box of input ranges holds it in at least "
+            f"{found.table.attrs['density_threshold']:.0%} of its samples (PRIM): no simple "
+            "combination of assumptions decides it."
+        )
+    return " ".join(box["sentence"] for box in found.boxes) + (
+        f" (PRIM over {samples:,} samples; it holds in {found.share:.0%} of all.)"
+    )
+
+
+def drivers_section(
+    scenario: Any, folder: Any, the_run: Any
+) -> tuple[dict[str, Any], str, Any] | None:
+    """What decides the claim: Sobol' indices, and PRIM boxes on the report's run.
+
+    One Sobol' design for the claim month's ratio and a later year's output; the PRIM
+    boxes of ``claim_discoveries`` on the run itself (no engine call). None where
+    fewer than two groups of inputs are uncertain (nothing to rank).
     """
     from outproduce.analyses.sensitivity import (
         QUICK_SAMPLES,
@@ -211,7 +235,7 @@ def drivers_section(
         varying_inputs,
     )
 
-    names = varying_inputs(inputs)
+    names = varying_inputs(the_run.inputs())
     if len(group_inputs(names)) < 2:
         return None
     from outproduce.interfaces.files import to_json
@@ -219,11 +243,17 @@ def drivers_section(
 
     ratio, rounds = claim_outcomes(scenario)
     month, year = ratio.split(":", 1)[1], rounds.split(":", 1)[1]
+    from outproduce.analyses.discover import claim_discoveries
+    from outproduce.interfaces.outputs import discovery_document
+
     found = sensitivities(
         scenario, [ratio, rounds], samples=QUICK_SAMPLES, seed=scenario.seed, names=names
     )
+    boxes = claim_discoveries(the_run)
     path = folder / "drivers.json"
-    path.write_text(to_json({k: sensitivity_document(v) for k, v in found.items()}), "utf-8")
+    document = {k: sensitivity_document(v) for k, v in found.items()}
+    document["discoveries"] = [discovery_document(d) for d in boxes]
+    path.write_text(to_json(document), "utf-8")
 
     def top(outcome: str) -> str:
         table = found[outcome].table.isel(group=slice(0, 4))
@@ -244,7 +274,12 @@ def drivers_section(
     section = {
         "id": "drivers",
         "title": "What decides the answer",
-        "text": [text],
+        "text": [
+            text,
+            "Under which combinations of assumptions the answer changes (scenario "
+            "discovery, `outproduce discover`):",
+            *(discovery_paragraph(d) for d in boxes),
+        ],
         "figures": [
             figure_html(
                 figures.sensitivity_figure(found[ratio].table, f"What drives {ratio}"),
