@@ -296,6 +296,12 @@ def print_claim(result: Any) -> None:
     out.print(
         f"Partners (not allies, not counted): {fmt(result.medians['partners'])} a year (median)"
     )
+    out.print(
+        "What decides it: `outproduce sensitivity --outcome ratio:"
+        f"{result.month}`; under which assumptions it would hold: `outproduce discover "
+        f"--outcome ahead_of_russia_at:{result.month}`.",
+        highlight=False,
+    )
 
 
 def print_sensitivity(result: Any) -> None:

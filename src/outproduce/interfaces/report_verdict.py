@@ -77,7 +77,8 @@ def claim_section(verdict: Claim) -> dict[str, Any]:
             _ratio_text(verdict.ratio_to_russia)
             + f" Durable crossover against Russia alone: {crossover_text(verdict.since)}. "
             f"Partners (not allies, not counted): {fmt_m(verdict.medians['partners'])} "
-            "million a year.",
+            "million a year. Which assumptions decide it, and under which combinations it "
+            "would hold: the next section (`outproduce sensitivity`, `outproduce discover`).",
         ],
         "figures": [],
         "tables": [
