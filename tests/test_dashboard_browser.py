@@ -131,9 +131,12 @@ def test_the_assumptions_that_decide_are_ranked(page):
     page.get_by_role("button", name="Rank the assumptions").click()
     page.get_by_text("What drives ratio:2025-11").wait_for(timeout=90_000)
     page.get_by_text("What drives rounds:2030").wait_for()
-    page.get_by_text("never durably ahead within the horizon").wait_for()
+    boxes = page.get_by_text("never durably ahead within the horizon")
+    boxes.wait_for()
     page.wait_for_load_state("networkidle")
     page.screenshot(path=str(ARTIFACTS / "6-drivers.png"), full_page=True)
+    boxes.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "7-drivers-boxes.png"), full_page=True)
 
 
 def test_two_scenarios_side_by_side(page):

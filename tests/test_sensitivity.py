@@ -226,7 +226,7 @@ def test_a_discovery_in_words_for_each_case():
     )
     scattered = discovery_paragraph(found(0.02, []))
     assert scattered.startswith("The allies out-produce Russia in 2025-11 in 2% of the 2,000")
-    assert "no box of input ranges holds it in at least 80%" in scattered
+    assert "PRIM finds no box of input ranges where it holds in at least 80%" in scattered
     box = {"sentence": "It holds in 90% of the samples where x is above 1."}
     assert discovery_paragraph(found(0.3, [box])) == (
         "It holds in 90% of the samples where x is above 1. (PRIM over 2,000 samples; it "

@@ -125,7 +125,7 @@ def _limits(box: Any, x: pd.DataFrame) -> dict[str, Any]:
 
 
 #: PRIM looks at most at this many inputs: those whose ranks go most with the outcome.
-MOST_INPUTS = 8
+MOST_INPUTS = 6
 #: An input whose rank correlation with the outcome is weaker than this is left out.
 LEAST_CORRELATION = 0.05
 

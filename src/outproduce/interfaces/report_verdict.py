@@ -210,9 +210,9 @@ def discovery_paragraph(found: Any) -> str:
     if not found.boxes:
         return (
             f"{what[0].upper()}{what[1:]} in {found.share:.0%} of the {samples:,} samples, "
-            "but no box of input ranges holds it in at least "
-            f"{found.table.attrs['density_threshold']:.0%} of its samples (PRIM): no simple "
-            "combination of assumptions decides it."
+            "but PRIM finds no box of input ranges where it holds in at least "
+            f"{found.table.attrs['density_threshold']:.0%} of the samples: too few samples "
+            "hold it, or no simple combination of assumptions decides it."
         )
     return " ".join(box["sentence"] for box in found.boxes) + (
         f" (PRIM over {samples:,} samples; it holds in {found.share:.0%} of all.)"
