@@ -123,3 +123,36 @@ def test_the_report_runs_the_engine_once(tmp_path, monkeypatch):
     # which runs its own design once (960 runs in one batch).
     build_report(load_scenario("baseline"), tmp_path, samples=20, seed=3)
     assert len(calls) == 2
+
+
+def test_a_stock_target_sentence_cannot_contradict_its_table():
+    """Touching the target and falling back is said as such, from the yearly medians."""
+    from outproduce.interfaces.outputs import target_sentence
+
+    entry = {
+        "name": "Germany",
+        "yearly": [
+            {"year": 2031, "stock_end_p50": 171_820.0},
+            {"year": 2035, "stock_end_p50": 135_910.0},
+        ],
+        "rebuild": {
+            "target_stock": 230_000.0,
+            "target_month": "2031-12",
+            "p_reached_by_target_month": 0.6,
+            "reached_p50": "2025-03",
+        },
+    }
+    assert target_sentence(entry) == (
+        "Germany: the stock first reaches the target of 230,000 rounds by 2031-12 in 60% of "
+        "samples (median first month: 2025-03); median stock at the end of 2031: 171,820 "
+        "(below the target), at the end of 2035: 135,910."
+    )
+    entry["yearly"][0]["stock_end_p50"] = 240_000.0
+    assert "240,000 (at or above the target)" in target_sentence(entry)
+    assert target_sentence({"name": "UKR", "yearly": []}) is None
+
+
+def test_the_report_headline_on_stocks_agrees_with_the_stock_table(baseline_report):
+    report, _, _ = baseline_report
+    stocks = [h for h in report.headlines if h.startswith("Stocks:")]
+    assert stocks and "median stock at the end of 2031" in stocks[0]

@@ -74,8 +74,8 @@ def _metrics(views: Views, label: str) -> None:
                 "P(ahead by 2035) if capacity follows contracts",
                 f"{m['p_crossover_following']:.0%}",
             )
-    for name, month, chance in m.get("targets", []):
-        st.write(f"{name}: target stock reached by {month} in {chance:.0%} of samples.")
+    for sentence in m.get("targets", []):
+        st.write(sentence)
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from outproduce.analyses.spending import alliance_gap, spending, summarise_spend
 from outproduce.analyses.sustain import summarise_sustain, sustain
 from outproduce.errors import InputError
 from outproduce.interfaces import figures
+from outproduce.interfaces.outputs import target_sentence
 from outproduce.scenario.loading import load_scenario
 from outproduce.scenario.model import Scenario
 
@@ -166,11 +167,9 @@ def compute_views(scenario: Scenario, samples: int, seed: int) -> Views:
         view = sustain(the_run)
         sustain_figure = figures.sustain_figure(view)
         for entry in summarise_sustain(view, scenario):
-            rebuild = entry.get("rebuild")
-            if rebuild and rebuild.get("target_month"):
-                metrics.setdefault("targets", []).append(
-                    (entry["name"], rebuild["target_month"], rebuild["p_reached_by_target_month"])
-                )
+            sentence = target_sentence(entry)
+            if sentence:
+                metrics.setdefault("targets", []).append(sentence)
     return Views(
         metrics=metrics,
         balance_figure=figures.balance_figure(ds, summary),

@@ -272,3 +272,35 @@ def write_sensitivity_outputs(result: Any, folder: Path) -> list[Path]:
     document = folder / "sensitivity.json"
     document.write_text(to_json(sensitivity_document(result)), encoding="utf-8")
     return [table, document, sensitivity_chart(result.table, folder / "sensitivity.png")]
+
+
+def target_sentence(entry: dict[str, Any]) -> str | None:
+    """A holder's stock target in one sentence that its own yearly table cannot contradict.
+
+    "Reaches" means the stock is at or above the target in some month by the target
+    month; whether it stays there is said from the median year-end stocks (the target
+    year's and the last year's), so a stock that touches the target and then falls is
+    not reported as a target met. None for a holder without a dated target.
+    """
+    rebuild = entry.get("rebuild")
+    if not rebuild or not rebuild.get("target_month"):
+        return None
+    target, month = rebuild["target_stock"], rebuild["target_month"]
+    year = int(month[:4])
+    medians = {row["year"]: row["stock_end_p50"] for row in entry["yearly"]}
+    first = rebuild["reached_p50"] or "never"
+    text = (
+        f"{entry['name']}: the stock first reaches the target of {target:,.0f} rounds by "
+        f"{month} in {rebuild['p_reached_by_target_month']:.0%} of samples (median first "
+        f"month: {first})"
+    )
+    if year in medians:
+        last = max(medians)
+        held = medians[year] >= target
+        text += (
+            f"; median stock at the end of {year}: {medians[year]:,.0f} "
+            f"({'at or above' if held else 'below'} the target)"
+        )
+        if last != year:
+            text += f", at the end of {last}: {medians[last]:,.0f}"
+    return text + "."

@@ -34,6 +34,7 @@ from outproduce.interfaces.outputs import (
     capacity_rule_text,
     claim_document,
     crossover_text,
+    target_sentence,
     write_balance_outputs,
     write_spending_outputs,
 )
@@ -216,16 +217,8 @@ def _balance_section(ds: Any, summary: BalanceSummary) -> dict[str, Any]:
 
 
 def _sustain_headlines(holders: list[dict[str, Any]]) -> list[str]:
-    lines = []
-    for entry in holders:
-        rebuild = entry.get("rebuild")
-        if rebuild and rebuild.get("target_month"):
-            lines.append(
-                f"Stocks: {entry['name']} reaches {rebuild['target_stock']:,.0f} rounds by "
-                f"{rebuild['target_month']} in {rebuild['p_reached_by_target_month']:.0%} of "
-                f"samples (P50 {rebuild['reached_p50'] or 'never'})."
-            )
-    return lines
+    sentences = (target_sentence(entry) for entry in holders)
+    return [f"Stocks: {text}" for text in sentences if text]
 
 
 def _sustain_section(view: Any, holders: list[dict[str, Any]]) -> dict[str, Any]:

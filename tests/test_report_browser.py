@@ -1,0 +1,95 @@
+"""The report's charts in a real browser: none can mislead by how it is drawn.
+
+Opens ``report.html`` in headless Chromium (as in ``test_dashboard_browser.py``) and
+reads every plotly chart's traces and layout as the page holds them: P10-P90 bands are
+filled areas between two invisible lines (never stray markers), every legend entry has
+a visible trace and a human name, the balance marks the speech's month and a median
+crossover only if there is one, the order book's axis starts at zero with the planned
+output drawn on top, and stock targets are drawn. Screenshots of each chart go to
+``tests/artifacts/report/``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from outproduce import load_scenario
+from outproduce.interfaces.report import build_report
+from test_dashboard_browser import CHROMIUM, FLAGS, sync_playwright
+
+ARTIFACTS = Path(__file__).parent / "artifacts" / "report"
+#: Internal ids that must never reach a legend.
+IDS = ("europe_canada", "usa", "alliance_planned", "adversary,", "P50")
+
+
+@pytest.fixture(scope="module")
+def charts(tmp_path_factory):
+    """Every chart of the baseline report: {div id: {"data": traces, "layout": layout}}."""
+    folder = tmp_path_factory.mktemp("report")
+    build_report(load_scenario("baseline"), folder, samples=200, seed=3)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.goto((folder / "report.html").as_uri())
+        page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 5")
+        found = page.evaluate(
+            """() => Object.fromEntries([...document.querySelectorAll('.js-plotly-plot')]
+                .map(d => [d.id, {data: d.data, layout: d.layout}]))"""
+        )
+        for div in found:
+            page.locator(f"#{div}").screenshot(path=str(ARTIFACTS / f"{div}.png"))
+        browser.close()
+    return found
+
+
+def test_bands_are_filled_areas_and_every_legend_entry_is_visible(charts):
+    assert {"fig-balance", "fig-totals", "fig-order-book", "fig-sustain"} <= set(charts)
+    for div, chart in charts.items():
+        traces = chart["data"]
+        for i, trace in enumerate(traces):
+            name = trace.get("name", "")
+            if "P10–P90" in name:
+                upper = traces[i - 1]
+                assert trace["fill"] == "tonexty" and trace["mode"] == "lines", (div, name)
+                assert upper["mode"] == "lines" and upper.get("showlegend") is False, div
+                assert upper["line"]["width"] == 0 and trace["line"]["width"] == 0, div
+            if trace.get("showlegend", True) and trace.get("type", "scatter") == "scatter":
+                assert trace.get("visible", True) is True, (div, name)
+                values = [y for y in trace["y"] if y is not None]
+                assert values, (div, name)
+                drawn = trace.get("fill") not in (None, "none") or trace["line"].get("width", 2)
+                assert drawn, (div, name)
+                assert not any(i in name for i in IDS), (div, name)
+
+
+def test_the_balance_marks_the_speech_and_no_crossover_the_medians_do_not_show(charts):
+    layout = charts["fig-balance"]["layout"]
+    texts = [a["text"] for a in layout.get("annotations", [])]
+    assert any("the speech" in t for t in texts)
+    lines = [s for s in layout["shapes"] if s["type"] == "line"]
+    assert any(str(s["x0"]).startswith("2025-11") for s in lines)
+    names = [t["name"] for t in charts["fig-balance"]["data"] if "name" in t]
+    assert "Russia's own production, median" in names
+    # On the baseline the medians never cross: no dashed median-crossover line.
+    assert not any(s["line"].get("dash") == "dash" for s in lines)
+    assert not any(t.startswith("median crossover") for t in texts)
+    assert layout["yaxis"]["rangemode"] == "tozero"
+
+
+def test_the_order_book_starts_at_zero_and_shows_the_planned_output(charts):
+    chart = charts["fig-order-book"]
+    assert chart["layout"]["yaxis"]["rangemode"] == "tozero"
+    last = chart["data"][-1]
+    assert last["name"].startswith("alliance output, published plans")
+    assert last["line"]["dash"] == "dash"  # drawn on top, visible where the lines coincide
+
+
+def test_stock_targets_are_drawn_and_a_recipient_is_not_a_stock(charts):
+    chart = charts["fig-sustain"]
+    texts = [a["text"] for a in chart["layout"].get("annotations", [])]
+    assert "DEU target 230,000" in texts
+    names = [t["name"] for t in chart["data"] if "name" in t]
+    assert any(n.startswith("UKR (received so far; use not modelled)") for n in names)
