@@ -103,6 +103,11 @@ def test_page_loads_with_the_numbers(page):
     assert len(values) >= 6
     assert 0 < float(values[0]) < 5  # alliance / adversary output ratio, Nov 2025
     page.locator(".js-plotly-plot").first.wait_for()  # the balance chart has drawn
+    # The verdict first, in words, above the figures.
+    verdict = page.get_by_text("that the allies out-produce Russia in artillery ammunition is")
+    box, figures = verdict.bounding_box(), page.locator('[data-testid="stMetricValue"]').first
+    assert box is not None and box["y"] < figures.bounding_box()["y"]
+    assert "durably ahead of Russia alone by 2035" in verdict.inner_text()
     page.screenshot(path=str(ARTIFACTS / "1-loaded.png"), full_page=True)
 
 

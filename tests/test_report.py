@@ -156,3 +156,29 @@ def test_the_report_headline_on_stocks_agrees_with_the_stock_table(baseline_repo
     report, _, _ = baseline_report
     stocks = [h for h in report.headlines if h.startswith("Stocks:")]
     assert stocks and "median stock at the end of 2031" in stocks[0]
+
+
+def test_chance_in_words():
+    from outproduce.interfaces.outputs import chance_words
+
+    cases = {
+        0.0: "in none of the samples",
+        0.02: "in fewer than 1 sample in 20",
+        0.25: "in about 1 sample in 4",
+        0.46: "in about half of the samples",
+        0.8: "in about 8 samples in 10",
+        0.97: "in almost every sample",
+        1.0: "in every sample",
+    }
+    for p, words in cases.items():
+        assert chance_words(p) == words, p
+
+
+def test_the_verdict_sentence_says_the_claims_numbers(baseline_report):
+    report, html, _ = baseline_report
+    sentence = report.summary["claim"]["sentence"]
+    verdict = claim(load_scenario("baseline"), samples=60, seed=2)
+    ratio = verdict.ratio_to_russia
+    assert sentence.startswith(verdict.verdict.split(":")[0] + ".")
+    assert f"between {ratio['p10']:.2f} and {ratio['p90']:.2f} of Russia's own output" in sentence
+    assert html.index('id="verdict"') < html.index('<section id="summary">')

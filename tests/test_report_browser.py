@@ -35,6 +35,14 @@ def charts(tmp_path_factory):
         page = browser.new_page(viewport={"width": 1366, "height": 900})
         page.goto((folder / "report.html").as_uri())
         page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 5")
+        # Where the verdict sits: above the summary and every chart.
+        tops = page.evaluate(
+            """() => ({verdict: document.querySelector('#verdict').getBoundingClientRect().top,
+                summary: document.querySelector('#summary').getBoundingClientRect().top,
+                chart: document.querySelector('.js-plotly-plot').getBoundingClientRect().top,
+                text: document.querySelector('#verdict').innerText})"""
+        )
+        page.screenshot(path=str(ARTIFACTS / "top.png"))
         found = page.evaluate(
             """() => Object.fromEntries([...document.querySelectorAll('.js-plotly-plot')]
                 .map(d => [d.id, {data: d.data, layout: d.layout}]))"""
@@ -42,12 +50,22 @@ def charts(tmp_path_factory):
         for div in found:
             page.locator(f"#{div}").screenshot(path=str(ARTIFACTS / f"{div}.png"))
         browser.close()
+    found["top"] = tops
     return found
+
+
+def test_the_verdict_comes_first_in_one_plain_sentence(charts):
+    top = charts["top"]
+    assert top["verdict"] < top["summary"] < top["chart"]
+    assert top["text"].startswith("In 2025-11, that the allies out-produce Russia")
+    assert "of Russia's own output (median" in top["text"]
 
 
 def test_bands_are_filled_areas_and_every_legend_entry_is_visible(charts):
     assert {"fig-balance", "fig-totals", "fig-order-book", "fig-sustain"} <= set(charts)
     for div, chart in charts.items():
+        if div == "top":
+            continue
         traces = chart["data"]
         for i, trace in enumerate(traces):
             name = trace.get("name", "")

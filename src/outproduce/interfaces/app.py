@@ -57,6 +57,8 @@ def _pick_scenario() -> tuple[Scenario | None, str | None]:
 def _metrics(views: Views, label: str) -> None:
     m = views.metrics
     st.caption(label)
+    if m.get("verdict"):  # the verdict first, in one plain sentence
+        st.info(m["verdict"])
     one, two, three = st.columns(3)
     one.metric(
         f"Alliance ÷ adversary output, {m['month']} (P50)",

@@ -15,14 +15,16 @@ from typing import Any
 import pandas as pd
 
 from outproduce.analyses.balance import balance, summarise
+from outproduce.analyses.claim import claim_from_balance
 from outproduce.analyses.run import run
 from outproduce.analyses.spending import alliance_gap, spending, summarise_spending
 from outproduce.analyses.sustain import summarise_sustain, sustain
 from outproduce.errors import InputError
 from outproduce.interfaces import figures
-from outproduce.interfaces.outputs import target_sentence
+from outproduce.interfaces.outputs import target_sentence, verdict_sentence
 from outproduce.scenario.loading import load_scenario
 from outproduce.scenario.model import Scenario
+from outproduce.speech import SPEECH_MONTH
 
 #: Largest scenario file accepted from an upload (a full scenario is ~60 KB).
 MAX_UPLOAD_BYTES = 512 * 1024
@@ -138,6 +140,10 @@ def compute_views(scenario: Scenario, samples: int, seed: int) -> Views:
     summary = summarise(ds)
     at = summary.at
     metrics: dict[str, Any] = {
+        # Only where the speech's month is in the horizon (the claim is tested there).
+        "verdict": verdict_sentence(claim_from_balance(ds, scenario), summary)
+        if at["month"] == SPEECH_MONTH
+        else None,
         "month": at["month"],
         "ratio": at["alliance_p50"] / at["adversary_p50"] if at["adversary_p50"] else None,
         "alliance_per_year": at["alliance_p50"] * 12,

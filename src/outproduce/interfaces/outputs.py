@@ -304,3 +304,48 @@ def target_sentence(entry: dict[str, Any]) -> str | None:
         if last != year:
             text += f", at the end of {last}: {medians[last]:,.0f}"
     return text + "."
+
+
+def chance_words(p: float) -> str:
+    """A probability as a share of samples in words ("in about 1 sample in 4")."""
+    if p <= 0:
+        return "in none of the samples"
+    if p >= 1:
+        return "in every sample"
+    if p < 0.05:
+        return "in fewer than 1 sample in 20"
+    if p < 0.35:
+        return f"in about 1 sample in {round(1 / p)}"
+    if p <= 0.65:
+        return "in about half of the samples"
+    if p < 0.95:
+        return f"in about {round(10 * p)} samples in 10"
+    return "in almost every sample"
+
+
+def verdict_sentence(claim: Any, summary: Any) -> str:
+    """The verdict on the speech's claim in plain words, with its uncertainty, for the top.
+
+    From the claim view (the probability, the ratio to Russia's own output, how thin
+    the evidence is) and the balance summary of the same run (the ratio to Russia and
+    its suppliers, the durable crossover against both).
+    """
+    ratio, at = claim.ratio_to_russia, summary.at
+    head, _, rest = claim.verdict.partition(":")  # "In 2025-11, that ... (P = 2%)"
+    parts = [f"{head}."]
+    if ratio.get("p50") is not None:
+        parts.append(
+            f"That month the allies made between {ratio['p10']:.2f} and {ratio['p90']:.2f} "
+            f"of Russia's own output (median {ratio['p50']:.2f}), and between "
+            f"{at['ratio_p10']:.2f} and {at['ratio_p90']:.2f} of Russia's with its "
+            "suppliers'."
+        )
+    end = int(summary.annual["year"].max())
+    russia = claim.since.get("prob_within_horizon") or 0.0
+    axis = summary.crossover.get("prob_within_horizon") or 0.0
+    parts.append(
+        f"They are durably ahead of Russia alone by {end} {chance_words(russia)}, and of "
+        f"Russia with its suppliers {chance_words(axis)}."
+    )
+    thin = rest[rest.find("The evidence is thin") :] if "The evidence is thin" in rest else ""
+    return " ".join([*parts, thin]).strip()

@@ -35,6 +35,7 @@ from outproduce.interfaces.outputs import (
     claim_document,
     crossover_text,
     target_sentence,
+    verdict_sentence,
     write_balance_outputs,
     write_spending_outputs,
 )
@@ -114,7 +115,11 @@ def build_report(
     summary: dict[str, Any] = {
         "crossover": balance_summary.crossover,
         "at": balance_summary.at,
-        "claim": {"p_ahead_of_russia": verdict.p_ahead_of_russia, "verdict": verdict.verdict},
+        "claim": {
+            "p_ahead_of_russia": verdict.p_ahead_of_russia,
+            "verdict": verdict.verdict,
+            "sentence": verdict_sentence(verdict, balance_summary),
+        },
     }
 
     step(STAGES[1])
@@ -153,7 +158,7 @@ def build_report(
         headlines += _sustain_headlines(holders)
 
     step(STAGES[5])
-    html = _render(scenario, ds.attrs, sections, headlines)
+    html = _render(scenario, ds.attrs, sections, headlines, summary["claim"]["sentence"])
     report = folder / "report.html"
     report.write_text(html, encoding="utf-8")
     return Report(
@@ -285,6 +290,7 @@ def _render(
     attrs: dict[str, Any],
     sections: list[dict[str, Any]],
     headlines: list[str],
+    verdict: str,
 ) -> str:
     env = Environment(
         loader=PackageLoader("outproduce.interfaces", "templates"),
@@ -300,6 +306,7 @@ def _render(
         plotly_js=get_plotlyjs(),
         sections=sections,
         headlines=headlines,
+        verdict=verdict,
         assumptions=_assumptions(scenario),
         sources=_sources(scenario),
     )
