@@ -182,3 +182,26 @@ def test_the_verdict_sentence_says_the_claims_numbers(baseline_report):
     assert sentence.startswith(verdict.verdict.split(":")[0] + ".")
     assert f"between {ratio['p10']:.2f} and {ratio['p90']:.2f} of Russia's own output" in sentence
     assert html.index('id="verdict"') < html.index('<section id="summary">')
+
+
+def test_every_chart_names_its_sources_and_each_source_links_back(baseline_report):
+    _, html, _ = baseline_report
+    charts = re.findall(r'<div id="(fig-[a-z-]+)"', html)
+    assert {"fig-balance", "fig-totals", "fig-order-book", "fig-sustain"} <= set(charts)
+    rows = set(re.findall(r'<tr id="src-([^"]+)"', html))
+    for chart in charts:
+        after = html[html.index(f'<div id="{chart}"') :]
+        caption = re.search(r'class="source">(.*?)</details>', after).group(1)
+        linked = re.findall(r'href="#src-([^"]+)"', caption)
+        assert linked and set(linked) <= rows, chart
+        # Each linked source lists this chart among those it supports.
+        for source in linked:
+            row = re.search(rf'<tr id="src-{re.escape(source)}">(.*?)</tr>', html).group(1)
+            assert f'href="#{chart}"' in row, (chart, source)
+    # The balance chart draws on the Russian production line's sources.
+    balance = html[html.index('<div id="fig-balance"') :]
+    caption = re.search(r'class="source">(.*?)</details>', balance).group(1)
+    russia = load_scenario("baseline").lines["russia_artillery_production"]
+    assert any(
+        f"#src-{s.source.split(';')[0].strip()}" in caption for s in russia.steps if s.source
+    )

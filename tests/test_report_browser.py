@@ -49,8 +49,25 @@ def charts(tmp_path_factory):
         )
         for div in found:
             page.locator(f"#{div}").screenshot(path=str(ARTIFACTS / f"{div}.png"))
+        # From a chart to its source: the first link of the balance chart's source line.
+        caption = page.locator(
+            "xpath=//div[@id='fig-balance']/ancestor::div[1]/following-sibling::details[1]"
+        )
+        caption.locator("summary").click()  # unfold the chart's sources (click 1)
+        link = caption.locator("a").first
+        target = link.get_attribute("href")
+        link.click()  # to the source's row (click 2), whose title links to it
+        row = page.locator(target)
+        clicked = {
+            "hash": page.evaluate("location.hash"),
+            "target": target,
+            "row_visible": row.is_visible() and row.bounding_box()["y"] < 900,
+            "url": row.locator("a").first.get_attribute("href"),
+        }
+        page.screenshot(path=str(ARTIFACTS / "source-row.png"))
         browser.close()
     found["top"] = tops
+    found["clicked"] = clicked
     return found
 
 
@@ -64,7 +81,7 @@ def test_the_verdict_comes_first_in_one_plain_sentence(charts):
 def test_bands_are_filled_areas_and_every_legend_entry_is_visible(charts):
     assert {"fig-balance", "fig-totals", "fig-order-book", "fig-sustain"} <= set(charts)
     for div, chart in charts.items():
-        if div == "top":
+        if div in ("top", "clicked"):
             continue
         traces = chart["data"]
         for i, trace in enumerate(traces):
@@ -111,3 +128,10 @@ def test_stock_targets_are_drawn_and_a_recipient_is_not_a_stock(charts):
     assert "DEU target 230,000" in texts
     names = [t["name"] for t in chart["data"] if "name" in t]
     assert any(n.startswith("UKR (received so far; use not modelled)") for n in names)
+
+
+def test_two_clicks_from_a_chart_to_its_source_and_its_address(charts):
+    clicked = charts["clicked"]
+    assert clicked["hash"] == clicked["target"] and clicked["target"].startswith("#src-")
+    assert clicked["row_visible"]
+    assert clicked["url"].startswith("http")

@@ -39,6 +39,7 @@ from outproduce.interfaces.outputs import (
     write_balance_outputs,
     write_spending_outputs,
 )
+from outproduce.interfaces.report_sources import SPENDING_TABLES, with_source_lines
 from outproduce.interfaces.report_spending import spending_headlines, spending_sections
 from outproduce.interfaces.report_verdict import (
     calibration_headline,
@@ -75,7 +76,6 @@ SUSTAIN_COLUMNS = (
     "p_shortfall",
 )
 #: Packaged tables whose sources the report lists besides the scenario's own.
-SPENDING_TABLES = ("defence_expenditure", "commitments", "spending_aggregates", "allies", "gdp")
 
 
 @dataclass
@@ -273,7 +273,10 @@ def _assumptions(scenario: Scenario) -> list[dict[str, Any]]:
     return found
 
 
-def _sources(scenario: Scenario) -> list[dict[str, str]]:
+def _sources(
+    scenario: Scenario, backlinks: dict[str, list[tuple[str, str]]]
+) -> list[dict[str, Any]]:
+    """Every source the report rests on, each with the charts it supports."""
     named = scenario.source_ids()
     for cell in load_table("published_estimates")["source_id"]:
         named.update(split_sources(cell))
@@ -282,7 +285,7 @@ def _sources(scenario: Scenario) -> list[dict[str, str]]:
             for cell in load_table(table)["source_id"]:
                 named.update(split_sources(cell))
     lookup = source_lookup()
-    return [lookup[s] for s in sorted(named) if s in lookup]
+    return [lookup[s] | {"supports": backlinks.get(s, [])} for s in sorted(named) if s in lookup]
 
 
 def _render(
@@ -301,6 +304,7 @@ def _render(
         "description": scenario.description,
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
+    backlinks = with_source_lines(sections, scenario)
     return env.get_template("report.html.j2").render(
         meta=meta,
         plotly_js=get_plotlyjs(),
@@ -308,5 +312,5 @@ def _render(
         headlines=headlines,
         verdict=verdict,
         assumptions=_assumptions(scenario),
-        sources=_sources(scenario),
+        sources=_sources(scenario, backlinks),
     )
