@@ -205,3 +205,44 @@ def test_every_chart_names_its_sources_and_each_source_links_back(baseline_repor
     assert any(
         f"#src-{s.source.split(';')[0].strip()}" in caption for s in russia.steps if s.source
     )
+
+
+def test_numbers_in_tables_are_formatted_one_way():
+    from outproduce.interfaces.formatting import ally, human_frame, number, stock_table
+
+    assert number(405828.2875) == "405,828"
+    assert number(10536.56) == "10,537"
+    assert number(12.345) == "12.3"
+    assert number(0.4567) == "0.46"
+    assert number(2031.0, "year") == "2031"
+    assert number(float("nan")) == "–" and number(None) == "–"
+    assert number(True) == "yes" and number(1_000_000) == "1,000,000"
+    assert str(ally("DEU")) == '<abbr title="DEU">Germany</abbr>'
+    assert ally("DEU", html=False) == "Germany (DEU)"
+    frame = stock_table(
+        [
+            {
+                "year": 2031,
+                "stock_end_p10": 1.5e5,
+                "stock_end_p50": 171820.4,
+                "stock_end_p90": 2.3e5,
+                "received_p50": 0.0,
+                "consumption_p50": 9125.0,
+                "shortfall_p50": 0.0,
+                "p_shortfall": 0.25,
+            }
+        ]
+    )
+    assert list(frame.columns)[1] == "stock at year end, P10"
+    assert human_frame(frame).iloc[0].tolist() == [
+        "2031", "150,000", "171,820", "230,000", "0.00", "9,125", "0.00", "25",
+    ]  # fmt: skip
+
+
+def test_report_tables_have_readable_headers_and_no_raw_floats(baseline_report):
+    _, html, _ = baseline_report
+    heads = re.findall(r"<th>(.*?)</th>", html)
+    assert heads and not [h for h in heads if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", h)]
+    cells = re.findall(r"<td>(.*?)</td>", html)
+    assert not [c for c in cells if re.fullmatch(r"-?\d+\.\d{3,}", c)]
+    assert '<abbr title="DEU">Germany</abbr>' in html

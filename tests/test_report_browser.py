@@ -65,9 +65,16 @@ def charts(tmp_path_factory):
             "url": row.locator("a").first.get_attribute("href"),
         }
         page.screenshot(path=str(ARTIFACTS / "source-row.png"))
+        # On a phone (390 px): wide tables scroll inside their box, the page does not.
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto((folder / "report.html").as_uri() + "#spending")
+        page.wait_for_timeout(500)
+        narrow = page.evaluate("document.documentElement.scrollWidth")
+        page.screenshot(path=str(ARTIFACTS / "narrow-390.png"))
         browser.close()
     found["top"] = tops
     found["clicked"] = clicked
+    found["narrow"] = narrow
     return found
 
 
@@ -81,7 +88,7 @@ def test_the_verdict_comes_first_in_one_plain_sentence(charts):
 def test_bands_are_filled_areas_and_every_legend_entry_is_visible(charts):
     assert {"fig-balance", "fig-totals", "fig-order-book", "fig-sustain"} <= set(charts)
     for div, chart in charts.items():
-        if div in ("top", "clicked"):
+        if div in ("top", "clicked", "narrow"):
             continue
         traces = chart["data"]
         for i, trace in enumerate(traces):
@@ -135,3 +142,14 @@ def test_two_clicks_from_a_chart_to_its_source_and_its_address(charts):
     assert clicked["hash"] == clicked["target"] and clicked["target"].startswith("#src-")
     assert clicked["row_visible"]
     assert clicked["url"].startswith("http")
+
+
+def test_the_page_fits_a_phone_and_tables_scroll_inside(charts):
+    assert charts["narrow"] <= 392
+
+
+def test_the_gap_chart_names_allies_and_draws_the_target(charts):
+    chart = charts["fig-gap"]
+    assert "Germany" in chart["data"][0]["y"] and "DEU" not in chart["data"][0]["y"]
+    texts = [a["text"] for a in chart["layout"]["annotations"]]
+    assert "3.5% core target" in texts

@@ -207,23 +207,46 @@ def _crossover_marks(fig: go.Figure, cross: dict[str, Any], last: str) -> None:
 
 
 def spending_gap_figure(ds: xr.Dataset, allies: list[dict[str, Any]]) -> go.Figure:
-    """Each ally's core share in the price-base year and the gap to its target."""
+    """Each ally's core share in the price-base year, the gap to its target, the target line.
+
+    Allies by name (the ISO3 code on hover); the common target as a reference line.
+    """
+    from collections import Counter
+
+    from outproduce.interfaces.formatting import ally_names
+
     base = int(ds.attrs["price_base_year"])
     rows = sorted(allies, key=lambda r: r["gap_pp"])
-    names = [r["iso3"] for r in rows]
-    start = [float(ds["core_share"].sel(ally=r["iso3"], year=base)) for r in rows]
+    codes = [r["iso3"] for r in rows]
+    names = [ally_names().get(code, code) for code in codes]
+    start = [float(ds["core_share"].sel(ally=code, year=base)) for code in codes]
     fig = go.Figure()
-    fig.add_trace(
-        go.Bar(y=names, x=start, orientation="h", name=f"core share {base}", marker_color="#1f5fa8")
-    )
-    fig.add_trace(
-        go.Bar(
-            y=names,
-            x=[r["gap_pp"] for r in rows],
-            orientation="h",
-            name="gap to the target",
-            marker_color="#e0a030",
+    for values, label, colour in (
+        (start, f"core share {base}", COLOURS["alliance"]),
+        ([r["gap_pp"] for r in rows], "gap to the target", COLOURS["demand"]),
+    ):
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=values,
+                orientation="h",
+                name=label,
+                marker_color=colour,
+                customdata=codes,
+                hovertemplate=f"%{{y}} (%{{customdata}}): %{{x:.2f}}% of GDP, {label}"
+                "<extra></extra>",
+            )
         )
+    target = Counter(float(r["target_share"]) for r in rows).most_common(1)[0][0]
+    fig.add_vline(x=target, line_dash="dot", line_color="#444444")
+    fig.add_annotation(
+        x=target,
+        y=1,
+        yref="paper",
+        yanchor="bottom",
+        showarrow=False,
+        text=f"{target:g}% core target",
+        font={"size": 11},
     )
     fig.update_layout(barmode="stack")
     fig = _layout(fig, "Gap to the core target per ally", "")

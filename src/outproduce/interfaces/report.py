@@ -29,6 +29,7 @@ from outproduce.analyses.sustain import summarise_sustain, sustain
 from outproduce.data.catalog import load_table, source_lookup, split_sources
 from outproduce.interfaces import figures
 from outproduce.interfaces.files import to_json
+from outproduce.interfaces.formatting import stock_table
 from outproduce.interfaces.outputs import (
     calibration_document,
     capacity_rule_text,
@@ -64,18 +65,6 @@ STAGES = (
     "sustainment",
     "report",
 )
-#: Per-holder yearly columns shown in the report.
-SUSTAIN_COLUMNS = (
-    "year",
-    "stock_end_p10",
-    "stock_end_p50",
-    "stock_end_p90",
-    "received_p50",
-    "consumption_p50",
-    "shortfall_p50",
-    "p_shortfall",
-)
-#: Packaged tables whose sources the report lists besides the scenario's own.
 
 
 @dataclass
@@ -229,7 +218,7 @@ def _sustain_headlines(holders: list[dict[str, Any]]) -> list[str]:
 def _sustain_section(view: Any, holders: list[dict[str, Any]]) -> dict[str, Any]:
     tables = []
     for entry in holders:
-        frame = pd.DataFrame(entry["yearly"])[list(SUSTAIN_COLUMNS)].round(2)
+        frame = stock_table(entry["yearly"])
         tables.append(section_table(f"{entry['name']} ({entry['holder']})", frame))
     return {
         "id": "sustainment",

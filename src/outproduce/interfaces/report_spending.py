@@ -43,7 +43,7 @@ def spending_sections(spend: Any, tables: dict[str, Any]) -> list[dict[str, Any]
     allies = pd.DataFrame(tables["allies"])
     ally_frame = pd.DataFrame(
         {
-            "ally": allies["iso3"],
+            "ally": allies["iso3"],  # shown by name (formatting)
             "start %": allies["start_share"].round(2),
             "start year": allies["start_year"],
             "target %": allies["target_share"],

@@ -30,11 +30,13 @@ def figure_html(figure: Any, div_id: str) -> str:
 
 
 def section_table(title: str, frame: pd.DataFrame, open_: bool = False) -> dict[str, Any]:
-    """A table for the template (missing values as dashes); ``open_`` shows it unfolded."""
+    """A table for the template, cells formatted once (``formatting``); ``open_`` unfolds it."""
+    from outproduce.interfaces.formatting import human_frame
+
     return {
         "title": title,
         "columns": list(frame.columns),
-        "rows": frame.astype(object).where(frame.notna(), "–").values.tolist(),
+        "rows": human_frame(frame).values.tolist(),
         "open": open_,
     }
 
