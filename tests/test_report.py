@@ -6,6 +6,7 @@ import json
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from outproduce import balance, claim, load_scenario, spending, summarise
@@ -217,6 +218,10 @@ def test_numbers_in_tables_are_formatted_one_way():
     assert number(2031.0, "year") == "2031"
     assert number(float("nan")) == "–" and number(None) == "–"
     assert number(True) == "yes" and number(1_000_000) == "1,000,000"
+    # One column, one number of decimals (by its largest value); chances in whole percent.
+    table = human_frame(pd.DataFrame({"share": [2.0, 3.5], "P(ahead) %": [64.0, 0.5]}))
+    assert table["share"].tolist() == ["2.00", "3.50"]
+    assert table["P(ahead) %"].tolist() == ["64", "0"]
     assert str(ally("DEU")) == '<abbr title="DEU">Germany</abbr>'
     assert ally("DEU", html=False) == "Germany (DEU)"
     frame = stock_table(
@@ -235,7 +240,7 @@ def test_numbers_in_tables_are_formatted_one_way():
     )
     assert list(frame.columns)[1] == "stock at year end, P10"
     assert human_frame(frame).iloc[0].tolist() == [
-        "2031", "150,000", "171,820", "230,000", "0.00", "9,125", "0.00", "25",
+        "2031", "150,000", "171,820", "230,000", "0", "9,125", "0", "25",
     ]  # fmt: skip
 
 
@@ -246,3 +251,23 @@ def test_report_tables_have_readable_headers_and_no_raw_floats(baseline_report):
     cells = re.findall(r"<td>(.*?)</td>", html)
     assert not [c for c in cells if re.fullmatch(r"-?\d+\.\d{3,}", c)]
     assert '<abbr title="DEU">Germany</abbr>' in html
+
+
+def test_result_tables_for_people():
+    """The dashboard's tables: field names in words, chances in percent, allies by name."""
+    from outproduce.interfaces.formatting import readable
+
+    frame = pd.DataFrame(
+        {
+            "year": [2025],
+            "iso3": ["DEU"],
+            "alliance_p50": [1_811_234.5],
+            "alliance_p10": [1_500_000.25],
+            "p_alliance_ahead": [0.46],
+        }
+    )
+    shown = readable(frame)
+    assert list(shown.columns) == [
+        "year", "ally", "alliance, median", "alliance, P10", "P(alliance ahead) %",
+    ]  # fmt: skip
+    assert shown.iloc[0].tolist() == ["2025", "Germany (DEU)", "1,811,234", "1,500,000", "46"]

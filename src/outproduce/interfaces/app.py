@@ -21,6 +21,7 @@ from outproduce.interfaces.dashboard import (
     load_uploaded,
     results_csv,
 )
+from outproduce.interfaces.formatting import readable
 from outproduce.scenario.levers import apply_levers
 from outproduce.scenario.loading import load_scenario, scenario_yaml
 from outproduce.scenario.model import Scenario
@@ -149,7 +150,7 @@ def main() -> None:
     tabs = st.tabs(["Balance", "What decides it", "Spending", "Order book", "Stocks", "Downloads"])
     with tabs[0]:
         st.plotly_chart(views.balance_figure, key="balance")
-        st.dataframe(views.annual, hide_index=True)
+        st.dataframe(readable(views.annual), hide_index=True)
     with tabs[1]:
         st.caption(
             "Which assumptions decide the claim month's ratio and the 2030 output: a "
@@ -174,11 +175,11 @@ def main() -> None:
             st.info("This scenario has no spending section.")
         else:
             st.plotly_chart(views.spending_figure, key="spending")
-            st.dataframe(views.allies, hide_index=True)
+            st.dataframe(readable(views.allies), hide_index=True)
     with tabs[3]:
         if views.order_book_figure is not None:
             st.plotly_chart(views.order_book_figure, key="order-book")
-            st.dataframe(views.order_book, hide_index=True)
+            st.dataframe(readable(views.order_book), hide_index=True)
     with tabs[4]:
         if views.sustain_figure is None:
             st.info("This scenario has no holders.")

@@ -1,8 +1,8 @@
 """One way to show numbers in tables, for the report, the dashboard and the CLI.
 
-Thousands separators; whole numbers above 100, one decimal above 10, two below;
-years as years; missing values as a dash; an ``ally`` column's ISO3 codes as names
-(the code on hover in HTML).
+Thousands separators; decimals by column (none from 100, one from 10, else two; none
+in a column of whole numbers); years as years; missing values as a dash; an ``ally``
+column's ISO3 codes as names (the code on hover in HTML).
 Headers are written for people by the view that makes the table (never snake_case
 field names): ``HEADERS`` holds the ones shared by several views.
 """
@@ -10,6 +10,7 @@ field names): ``HEADERS`` holds the ones shared by several views.
 from __future__ import annotations
 
 import math
+import numbers
 from functools import cache
 from typing import Any
 
@@ -31,26 +32,50 @@ HEADERS = {
 }
 
 
-def number(value: Any, column: str = "") -> str:
-    """One cell as text, by the rules of the module."""
+def number(value: Any, column: str = "", html: bool = True, digits: int | None = None) -> str:
+    """One cell as text, by the rules of the module (``html``: markup where it helps).
+
+    ``digits``: the column's decimals (``column_digits``), so a column reads alike;
+    without it, decided by the value's own size.
+    """
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if column == "ally" and isinstance(value, str):  # by name, the code on hover
-        return ally(value)
+        return ally(value, html)
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if column in YEAR_COLUMNS:
+    if isinstance(value, numbers.Real):  # Python and numpy numbers alike
+        if _is_year(value, column):
             return str(int(value))
-        size = abs(float(value))
-        if float(value).is_integer() and size >= 1:
-            return f"{int(value):,}"
-        if size >= 100:
-            return f"{value:,.0f}"
-        if size >= 10:
-            return f"{value:,.1f}"
-        return f"{value:,.2f}"
+        places = _digits(abs(float(value))) if digits is None else digits
+        return f"{value:,.{places}f}"
     return str(value)
+
+
+def _is_year(value: float, column: str) -> bool:
+    """A year: in a year column ("year", "start year", "year core reached"), whole, plausible."""
+    name = column.lower()
+    named = name in YEAR_COLUMNS or name.startswith("year") or name.endswith("year")
+    return named and float(value).is_integer() and 1900 <= value <= 2200
+
+
+def _digits(size: float) -> int:
+    """Decimals for numbers of this size: none from 100, one from 10, else two."""
+    return 0 if size >= 100 else 1 if size >= 10 else 2
+
+
+def column_digits(values: Any) -> int | None:
+    """The decimals of a column: by its largest number; none if all are whole numbers."""
+    sizes = [
+        abs(float(v))
+        for v in values
+        if isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+    ]
+    if not sizes:
+        return None
+    if all(float(v).is_integer() for v in sizes):
+        return 0
+    return _digits(max(sizes))
 
 
 @cache
@@ -70,16 +95,39 @@ def ally(iso3: str, html: bool = True) -> str:
     return Markup(f'<abbr title="{escape(iso3)}">{escape(name)}</abbr>')
 
 
-def human_frame(frame: pd.DataFrame) -> pd.DataFrame:
+def human_frame(frame: pd.DataFrame, html: bool = True) -> pd.DataFrame:
     """The frame's cells as text by ``number`` (column by column; headers as given)."""
-    return pd.DataFrame(  # object columns: pandas would turn markup into plain text
-        {
-            column: pd.Series(
-                [number(v, str(column)) for v in frame[column].astype(object)], dtype=object
-            )
-            for column in frame.columns
-        }
-    )
+    columns = {}
+    for column in frame.columns:
+        values = frame[column].astype(object).tolist()
+        digits = 0 if str(column).endswith("%") else column_digits(values)
+        cells = [number(v, str(column), html, digits) for v in values]
+        columns[column] = pd.Series(cells, dtype=object)  # markup would become plain text
+    return pd.DataFrame(columns)
+
+
+def readable(frame: pd.DataFrame, html: bool = False) -> pd.DataFrame:
+    """A result table for people: field names in words, chances in %, cells by ``number``.
+
+    ``x_p50`` -> "x, median", ``x_p10`` -> "x, P10", ``p_x`` -> "P(x) %" (times 100),
+    ``iso3`` -> "ally" (by name), other underscores -> spaces.
+    """
+    shown = frame.copy()
+    names = {}
+    for column in frame.columns:
+        name = str(column)
+        base, _, quantile = name.rpartition("_")
+        if name.startswith("p_"):
+            shown[column] = frame[column] * 100
+            names[column] = f"P({name[2:].replace('_', ' ')}) %"
+        elif name == "iso3":
+            names[column] = "ally"
+        elif base and quantile in ("p10", "p50", "p90"):
+            which = "median" if quantile == "p50" else quantile.upper()
+            names[column] = f"{base.replace('_', ' ')}, {which}"
+        else:
+            names[column] = name.replace("_", " ")
+    return human_frame(shown.rename(columns=names), html)
 
 
 def stock_table(yearly: list[dict[str, Any]]) -> pd.DataFrame:
