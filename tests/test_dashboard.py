@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import json
+import re
+import zipfile
+
 import pytest
 
 from outproduce import load_scenario
@@ -9,9 +14,12 @@ from outproduce.errors import InputError
 from outproduce.interfaces.dashboard import (
     MAX_UPLOAD_BYTES,
     compute_views,
+    download_scenario,
     load_uploaded,
-    results_csv,
+    results_zip,
+    run_record,
 )
+from outproduce.scenario.levers import apply_levers
 from outproduce.scenario.loading import scenario_yaml
 
 
@@ -38,7 +46,40 @@ def test_an_upload_is_size_limited_and_never_executed(tmp_path):
 def test_views_and_downloads(tiny):
     views = compute_views(load_scenario("baseline"), samples=30, seed=2)
     assert {"ratio", "crossover_p50", "gap_pp", "on_time"} <= set(views.metrics)
-    text = results_csv(views)
-    assert text.startswith("year,") and "order_book" in text and "balance_annual" in text
+    base = load_scenario("baseline")
+    levers = {"russia": 0.8, "ramp_speed": 1.0, "shape": "linear", "contract_years": 5,
+              "pooling": "national"}  # fmt: skip
+    changed = apply_levers(base, **levers)
+    record = run_record(base, changed, levers, 30, 2)
+    # Only the levers that change the scenario are recorded.
+    assert record["levers"] == {"russia": 0.8, "contract_years": 5}
+    assert (record["samples"], record["seed"]) == (30, 2)
+    with zipfile.ZipFile(io.BytesIO(results_zip(views, record))) as archive:
+        names = set(archive.namelist())
+        assert names == {"balance_annual.csv", "spending_allies.csv", "order_book.csv",
+                         "manifest.json"}  # fmt: skip
+        manifest = json.loads(archive.read("manifest.json"))
+        assert manifest["scenario_hash"] == changed.scenario_hash() and manifest["seed"] == 2
+        annual = archive.read("balance_annual.csv").decode()
+        assert annual.startswith("year,") and "order_book" not in annual  # one table a file
     small = compute_views(load_scenario(tiny), samples=10, seed=1)
     assert small.spending_figure is None and small.order_book is None
+
+
+def test_the_downloaded_scenario_is_the_one_that_ran(tmp_path):
+    """Named after its levers, with the samples and seed used; notes say what changed;
+    no empty note or source keys; loading it gives the same scenario (hash)."""
+    base = load_scenario("baseline")
+    levers = {"russia": 0.8, "ramp_speed": 1.0, "shape": None, "contract_years": None,
+              "pooling": None}  # fmt: skip
+    changed = apply_levers(base, **levers)
+    ran = download_scenario(changed, run_record(base, changed, levers, 300, 7))
+    assert (ran.name, ran.samples, ran.seed) == ("baseline+russia-0.8", 300, 7)
+    assert "Russian production x0.8" in ran.description
+    text = scenario_yaml(ran)
+    assert not re.search(r"(note|source): ''$", text, re.MULTILINE)
+    russia = ran.lines["russia_artillery_production"]
+    assert all("scaled x0.8" in step.note for step in russia.steps)
+    path = tmp_path / "ran.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert load_scenario(path).scenario_hash() == ran.scenario_hash()

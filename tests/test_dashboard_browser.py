@@ -11,18 +11,22 @@ unless ``OUTPRODUCE_BROWSER_TESTS=require`` (set by ``.ci/run``), where they fai
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from conftest import free_port
 from outproduce import load_scenario
+from outproduce.scenario.levers import apply_levers
+from outproduce.scenario.loading import scenario_yaml
 
 CHROMIUM = Path(os.environ.get("OUTPRODUCE_CHROMIUM", "/usr/bin/chromium"))
 REQUIRED = os.environ.get("OUTPRODUCE_BROWSER_TESTS") == "require"
@@ -171,16 +175,44 @@ def test_a_bad_upload_shows_the_clear_error(page, tmp_path):
     page.screenshot(path=str(ARTIFACTS / "3-bad-upload.png"), full_page=True)
 
 
-def test_the_scenario_downloads_as_yaml(page, tmp_path):
+def test_an_uploaded_files_samples_and_seed_are_what_runs(page, tmp_path):
+    """The file's samples and seed are used (not the sidebar's defaults) and said."""
+    mine = tmp_path / "mine.yaml"
+    text = scenario_yaml(load_scenario("baseline")).replace("samples: 2000", "samples: 40")
+    mine.write_text(text.replace("seed: 20251106", "seed: 5"), encoding="utf-8")
+    page.get_by_text("upload a YAML file").click()
+    page.locator('input[type="file"]').set_input_files(str(mine))
+    ran = page.get_by_text("Ran: scenario baseline")
+    ran.wait_for()
+    page.wait_for_load_state("networkidle")
+    assert "40 samples, seed 5" in ran.inner_text()
+    assert page.get_by_label("Samples").input_value() == "40"
+    page.screenshot(path=str(ARTIFACTS / "8-upload-samples.png"), full_page=True)
+
+
+def test_the_scenario_downloads_as_it_ran(page, tmp_path):
+    page.get_by_label("Russian production (× published estimates)").fill("0.80")
+    page.get_by_label("Russian production (× published estimates)").press("Enter")
+    page.get_by_text("levers: Russian production x0.8").wait_for()
     page.get_by_role("tab", name="Downloads").click()
     with page.expect_download() as info:
         page.get_by_role("button", name="Download scenario (YAML)").click()
     target = tmp_path / info.value.suggested_filename
     info.value.save_as(target)
-    assert load_scenario(target).scenario_hash() == load_scenario("baseline").scenario_hash()
+    ran = load_scenario(target)
+    assert (ran.name, ran.samples, ran.seed) == ("baseline+russia-0.8", 300, 20251106)
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download results (CSV)").click()
-    results = tmp_path / "results.csv"
+        page.get_by_role(
+            "button", name="Download results (zip of CSV files and a manifest)"
+        ).click()
+    results = tmp_path / "results.zip"
     info.value.save_as(results)
-    assert results.read_text(encoding="utf-8").startswith("year,")
+    with zipfile.ZipFile(results) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        assert manifest["levers"] == {"russia": 0.8} and manifest["samples"] == 300
+        assert archive.read("balance_annual.csv").decode().startswith("year,")
+    assert (
+        manifest["scenario_hash"]
+        == apply_levers(load_scenario("baseline"), russia=0.8).scenario_hash()
+    )
     page.screenshot(path=str(ARTIFACTS / "4-downloads.png"), full_page=True)

@@ -15,7 +15,8 @@ def test_scale_moves_every_location_and_spread():
     value = Range(low=1.0, central=2.0, high=4.0, note="n", source="s")
     scaled = scale(value, 0.5)
     assert (scaled.low, scaled.central, scaled.high) == (0.5, 1.0, 2.0)
-    assert scaled.note == "n" and scaled.source == "s"
+    # The note says what was done to the source's values, so it stays true beside them.
+    assert scaled.note == "n [Scaled x0.5 from the source's values.]" and scaled.source == "s"
     assert scale(3.0, 2.0) == 6.0
     with pytest.raises(ValueError):
         scale(1.0, 0.0)

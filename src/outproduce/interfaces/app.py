@@ -17,9 +17,12 @@ from outproduce.interfaces.dashboard import (
     Busy,
     Views,
     compute_limited,
+    download_scenario,
     drivers_limited,
+    levers_text,
     load_uploaded,
-    results_csv,
+    results_zip,
+    run_record,
 )
 from outproduce.interfaces.formatting import readable
 from outproduce.scenario.levers import apply_levers
@@ -100,8 +103,22 @@ def main() -> None:
         )
         years = st.number_input("Contract length (years)", 1, 11, 1, 1, key="years")
         pooling = st.selectbox("Pooling", ["national", "eu", "alliance"], key="pooling")
-        samples = st.number_input("Samples", 20, MAX_SESSION_SAMPLES, 300, 20, key="samples")
-        seed = st.number_input("Seed", 0, 2**31 - 1, 20251106, 1, key="seed")
+        # An uploaded file's own samples and seed unless changed here (the widgets are
+        # keyed by the file, so each upload starts from its values); the built-in
+        # baseline starts at 300 samples for speed (its file says 2,000).
+        uploaded = base is not None and base.origin != "<builtin:baseline>"
+        start_samples = min(max(base.samples, 20), MAX_SESSION_SAMPLES) if uploaded else 300
+        start_seed = base.seed if uploaded else 20251106
+        tag = base.scenario_hash() if uploaded else "baseline"
+        samples = st.number_input(
+            "Samples", 20, MAX_SESSION_SAMPLES, start_samples, 20, key=f"samples-{tag}"
+        )
+        seed = st.number_input("Seed", 0, 2**31 - 1, start_seed, 1, key=f"seed-{tag}")
+        if uploaded and base.samples > MAX_SESSION_SAMPLES:
+            st.caption(
+                f"The file asks for {base.samples:,} samples; the dashboard runs at most "
+                f"{MAX_SESSION_SAMPLES:,} (the CLI runs them all)."
+            )
         compare = st.selectbox(
             "Compare side by side with",
             ["nothing", "this scenario without the levers", "the baseline"],
@@ -113,14 +130,15 @@ def main() -> None:
         else:
             st.info("Choose a scenario file in the sidebar, or go back to the baseline.")
         st.stop()
-    changed = apply_levers(
-        base,
-        russia=float(russia),
-        ramp_speed=float(speed),
-        shape=shape if base.spending else None,
-        contract_years=int(years) if base.spending else None,
-        pooling=pooling if base.spending else None,
-    )
+    levers = {
+        "russia": float(russia),
+        "ramp_speed": float(speed),
+        "shape": shape if base.spending else None,
+        "contract_years": int(years) if base.spending else None,
+        "pooling": pooling if base.spending else None,
+    }
+    changed = apply_levers(base, **levers)
+    record = run_record(base, changed, levers, int(samples), int(seed))
     other = {
         "nothing": None,
         "this scenario without the levers": base,
@@ -147,6 +165,11 @@ def main() -> None:
             st.plotly_chart(reference.balance_figure, key="balance-right")
     else:
         _metrics(views, f"Scenario {changed.name} ({changed.scenario_hash()})")
+    st.caption(
+        f"Ran: scenario {record['scenario']} (hash {record['scenario_hash']}), "
+        f"{record['samples']:,} samples, seed {record['seed']}; levers: "
+        f"{levers_text(record['levers'])}; data {record['data_version']}."
+    )
     tabs = st.tabs(["Balance", "What decides it", "Spending", "Order book", "Stocks", "Downloads"])
     with tabs[0]:
         st.plotly_chart(views.balance_figure, key="balance")
@@ -186,19 +209,24 @@ def main() -> None:
         else:
             st.plotly_chart(views.sustain_figure, key="sustain")
     with tabs[5]:
+        ran = download_scenario(changed, record)
         st.download_button(
-            "Download results (CSV)",
-            results_csv(views),
-            file_name=f"outproduce-{changed.scenario_hash()}.csv",
-            mime="text/csv",
+            "Download results (zip of CSV files and a manifest)",
+            results_zip(views, record),
+            file_name=f"outproduce-{ran.name}-{record['scenario_hash']}.zip",
+            mime="application/zip",
             key="download-results",
         )
         st.download_button(
             "Download scenario (YAML)",
-            scenario_yaml(changed),
-            file_name=f"{changed.name}-{changed.scenario_hash()}.yaml",
+            scenario_yaml(ran),
+            file_name=f"{ran.name}.yaml",
             mime="application/x-yaml",
             key="download-scenario",
+        )
+        st.caption(
+            "The scenario is saved as it ran (its name, samples and seed, and its levers "
+            "in the description): `outproduce report --scenario FILE` gives these numbers."
         )
 
 

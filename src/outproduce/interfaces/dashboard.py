@@ -188,9 +188,89 @@ def compute_views(scenario: Scenario, samples: int, seed: int) -> Views:
     )
 
 
-def results_csv(views: Views) -> str:
-    """The downloadable results: annual balance, then the order book, as one CSV text."""
-    parts = [views.annual.assign(table="balance_annual")]
+#: The dashboard's levers as the page states them, with their neutral values.
+LEVER_NAMES = {
+    "russia": ("Russian production", 1.0, "x{:g}"),
+    "ramp_speed": ("alliance ramp-up speed", 1.0, "x{:g}"),
+    "shape": ("spending path", None, "{}"),
+    "contract_years": ("contract length", None, "{} years"),
+    "pooling": ("pooling", None, "{}"),
+}
+
+
+def changed_levers(base: Scenario, levers: dict[str, Any]) -> dict[str, Any]:
+    """The levers that change ``base`` (a spending option equal to the scenario's is not)."""
+    spending = base.spending.model_dump() if base.spending else {}
+    keys = {"shape": "shape", "contract_years": "contract_years", "pooling": "pooling"}
+    changed = {}
+    for name, value in levers.items():
+        if value is None:
+            continue
+        neutral = LEVER_NAMES[name][1] if name not in keys else spending.get(keys[name])
+        if value != neutral:
+            changed[name] = value
+    return changed
+
+
+def levers_text(levers: dict[str, Any]) -> str:
+    """Changed levers in words ("Russian production x0.8; contract length 5 years")."""
+    return (
+        "; ".join(f"{LEVER_NAMES[k][0]} {LEVER_NAMES[k][2].format(v)}" for k, v in levers.items())
+        or "no lever changed"
+    )
+
+
+def run_record(
+    base: Scenario, changed: Scenario, levers: dict[str, Any], samples: int, seed: int
+) -> dict[str, Any]:
+    """What ran: shown on the page and written as the downloads' manifest."""
+    from outproduce.data.catalog import DATA_VERSION
+    from outproduce.version import __version__
+
+    return {
+        "scenario": base.name,
+        "scenario_hash": changed.scenario_hash(),
+        "levers": changed_levers(base, levers),
+        "samples": samples,
+        "seed": seed,
+        "data_version": DATA_VERSION,
+        "package_version": __version__,
+    }
+
+
+def download_scenario(changed: Scenario, record: dict[str, Any]) -> Scenario:
+    """The scenario as it ran: named after its levers, with the samples and seed used.
+
+    Loading it and running it with its own defaults gives the numbers on the page.
+    """
+    levers = record["levers"]
+    suffix = "".join(f"+{k}-{v}" for k, v in levers.items())
+    described = f"{changed.description} Dashboard levers: {levers_text(levers)}.".strip()
+    return changed.model_copy(
+        update={
+            "name": f"{record['scenario']}{suffix}",
+            "samples": record["samples"],
+            "seed": record["seed"],
+            "description": described,
+        }
+    )
+
+
+def results_zip(views: Views, record: dict[str, Any]) -> bytes:
+    """The downloadable results: one tidy CSV per table and a manifest of what ran."""
+    import io
+    import json
+    import zipfile
+
+    tables = {"balance_annual.csv": views.annual}
+    if views.allies is not None:
+        tables["spending_allies.csv"] = views.allies
     if views.order_book is not None:
-        parts.append(views.order_book.assign(table="order_book"))
-    return pd.concat(parts, ignore_index=True).to_csv(index=False)
+        tables["order_book.csv"] = views.order_book
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, frame in tables.items():
+            archive.writestr(name, frame.to_csv(index=False))
+        manifest = record | {"files": sorted(tables)}
+        archive.writestr("manifest.json", json.dumps(manifest, indent=2, default=str))
+    return buffer.getvalue()

@@ -39,8 +39,12 @@ def apply_levers(
     for line_id, line in scenario.lines.items():
         update = {}
         if line.bloc == "adversary" and line.country == "RUS" and russia != 1.0:
+            said = f"[Rate scaled x{russia:g} by the lever 'russia'; the source gives the rest.]"
             update["steps"] = [
-                step.model_copy(update={"rate": scale(step.rate, russia)}) for step in line.steps
+                step.model_copy(
+                    update={"rate": scale(step.rate, russia), "note": _noted(step.note, said)}
+                )
+                for step in line.steps
             ]
         if line.bloc == "alliance" and ramp_speed != 1.0:
             update["ramp_length_factor"] = scale(line.ramp_length_factor, 1 / ramp_speed)
@@ -65,3 +69,8 @@ def apply_levers(
             except ValidationError as exc:
                 raise validation_error(exc, Spending, "levers", ("levers",), None) from None
     return scenario.model_copy(update=changes)
+
+
+def _noted(note: str, said: str) -> str:
+    """A note that says what a lever changed, so it stays true to the value beside it."""
+    return f"{note} {said}".strip()

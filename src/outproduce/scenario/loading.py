@@ -330,9 +330,24 @@ def scenario_yaml(scenario: Scenario) -> str:
     Loading the text gives the same scenario (same ``scenario_hash``): it names no base
     and takes no packaged lines (``data_lines: none``).
     """
-    document = scenario.model_dump(mode="json", by_alias=True, exclude_defaults=False)
+    document = _without_empty_text(
+        scenario.model_dump(mode="json", by_alias=True, exclude_defaults=False)
+    )
     document = {"name": document.pop("name"), "data_lines": "none", **document}
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _without_empty_text(node: Any) -> Any:
+    """The dump without empty ``note``/``source`` keys (their default: the same scenario)."""
+    if isinstance(node, dict):
+        return {
+            k: _without_empty_text(v)
+            for k, v in node.items()
+            if not (k in ("note", "source") and v == "")
+        }
+    if isinstance(node, list):
+        return [_without_empty_text(v) for v in node]
+    return node
 
 
 def _check_references(spec: ScenarioFile, lines: dict[str, Line], source: _Source) -> None:

@@ -254,4 +254,5 @@ def scale(value: float | _Uncertain, factor: float) -> float | _Uncertain:
         return value * factor
     fields = value.model_dump(exclude={"note", "source", "dist"}, by_alias=False)
     scaled = {k: (v if k == "sigma" or v is None else v * factor) for k, v in fields.items()}
-    return value.model_copy(update=scaled)
+    said = f"[Scaled x{factor:g} from the source's values.]"
+    return value.model_copy(update=scaled | {"note": f"{value.note} {said}".strip()})
