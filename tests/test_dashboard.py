@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import pickle
 import re
 import zipfile
 
@@ -83,3 +84,42 @@ def test_the_downloaded_scenario_is_the_one_that_ran(tmp_path):
     path = tmp_path / "ran.yaml"
     path.write_text(text, encoding="utf-8")
     assert load_scenario(path).scenario_hash() == ran.scenario_hash()
+
+
+def test_the_page_state_round_trips_through_a_link():
+    from outproduce.interfaces.dashboard import QUERY, query_of, state_from_query
+
+    defaults = state_from_query({})
+    assert defaults == {name: spec[1] for name, spec in QUERY.items()}
+    assert query_of(defaults) == {}  # a plain link for the default page
+    state = defaults | {"russia": 0.8, "contract_years": 5, "pooling": "eu", "seed": 7}
+    query = query_of(state)
+    assert query == {"russia": "0.8", "contract_years": "5", "pooling": "eu", "seed": "7"}
+    assert state_from_query(query) == state
+    # People type links: bad or out-of-range values fall back to the defaults.
+    typed = state_from_query({"russia": "lots", "samples": "999999", "shape": "zigzag"})
+    assert typed == defaults
+
+
+def test_two_scenarios_are_compared_in_one_table_and_on_one_scale():
+    from outproduce.interfaces.dashboard import differences, same_axes
+
+    base = load_scenario("baseline")
+    ours = compute_views(apply_levers(base, russia=1.5), samples=40, seed=3)
+    theirs = compute_views(base, samples=40, seed=3)
+    table = differences(ours, theirs, ("levers", "baseline"))
+    row = table.set_index("figure").loc["Alliance ÷ adversary output, 2025-11 (median)"]
+    a, b = ours.metrics["ratio"], theirs.metrics["ratio"]
+    assert (row["levers"], row["baseline"], row["difference"]) == (
+        f"{a:.2f}",
+        f"{b:.2f}",
+        f"{a - b:+.2f}",
+    )
+    chance = table.set_index("figure").loc["P(alliance durably ahead by 2035)", "difference"]
+    pp = (ours.metrics["p_crossover"] - theirs.metrics["p_crossover"]) * 100
+    assert chance == f"{pp:+.0f} pp"
+    # As the page has them: after the cache (pickled), plotly holds arrays as typed specs.
+    left, right = (pickle.loads(pickle.dumps(v.balance_figure)) for v in (ours, theirs))
+    same_axes(left, right)
+    assert left.layout.yaxis.range == right.layout.yaxis.range
+    assert left.layout.yaxis.range[1] > 3  # million rounds a year: the axis's output

@@ -89,7 +89,7 @@ def browser():
 
 @pytest.fixture
 def page(browser, url):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context = browser.new_context(viewport={"width": 1366, "height": 1000}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(url, wait_until="domcontentloaded")
@@ -117,7 +117,7 @@ def test_page_loads_with_the_numbers(page):
 
 def test_a_control_changes_a_shown_number(page):
     before = float(_metrics(page)[0])
-    field = page.get_by_label("Russian production (× published estimates)")
+    field = page.get_by_label("Russian production (× published estimates)", exact=True)
     field.fill("0.60")
     field.press("Enter")
     page.wait_for_function(
@@ -149,17 +149,32 @@ def test_the_assumptions_that_decide_are_ranked(page):
 
 
 def test_two_scenarios_side_by_side(page):
-    field = page.get_by_label("Russian production (× published estimates)")
+    """A table of differences, both balance charts on one scale, no text cut short."""
+    field = page.get_by_label("Russian production (× published estimates)", exact=True)
     field.fill("1.50")
     field.press("Enter")
     page.get_by_label("Compare side by side with").click()
     page.get_by_role("option", name="the baseline").click()
-    page.get_by_text("baseline, as loaded").wait_for()
+    page.get_by_text("baseline, as loaded").first.wait_for()
     page.wait_for_load_state("networkidle")
-    values = _metrics(page)
-    assert len(values) >= 12  # both scenarios' numbers
-    ours, theirs = float(values[0]), float(values[6])
+    row = page.locator("tr").filter(has_text="Alliance ÷ adversary output, 2025-11 (median)")
+    cells = row.locator("td").all_inner_texts()
+    ours, theirs = float(cells[0]), float(cells[1])
     assert ours < theirs  # more Russian output: a lower alliance/adversary ratio
+    assert cells[2] == f"{ours - theirs:+.2f}"
+    page.locator(".js-plotly-plot").nth(1).wait_for()
+    ranges = page.evaluate(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].slice(0, 2)
+            .map(d => d._fullLayout.yaxis.range)"""
+    )
+    assert ranges[0] == ranges[1]
+    cut = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stMain"] *')]
+            .filter(e => getComputedStyle(e).textOverflow === 'ellipsis'
+                    && e.scrollWidth > e.clientWidth + 1)
+            .map(e => e.innerText)"""
+    )
+    assert cut == []
     page.screenshot(path=str(ARTIFACTS / "5-compare.png"), full_page=True)
 
 
@@ -186,13 +201,13 @@ def test_an_uploaded_files_samples_and_seed_are_what_runs(page, tmp_path):
     ran.wait_for()
     page.wait_for_load_state("networkidle")
     assert "40 samples, seed 5" in ran.inner_text()
-    assert page.get_by_label("Samples").input_value() == "40"
+    assert page.get_by_label("Samples", exact=True).input_value() == "40"
     page.screenshot(path=str(ARTIFACTS / "8-upload-samples.png"), full_page=True)
 
 
 def test_the_scenario_downloads_as_it_ran(page, tmp_path):
-    page.get_by_label("Russian production (× published estimates)").fill("0.80")
-    page.get_by_label("Russian production (× published estimates)").press("Enter")
+    page.get_by_label("Russian production (× published estimates)", exact=True).fill("0.80")
+    page.get_by_label("Russian production (× published estimates)", exact=True).press("Enter")
     page.get_by_text("levers: Russian production x0.8").wait_for()
     page.get_by_role("tab", name="Downloads").click()
     with page.expect_download() as info:
@@ -216,3 +231,21 @@ def test_the_scenario_downloads_as_it_ran(page, tmp_path):
         == apply_levers(load_scenario("baseline"), russia=0.8).scenario_hash()
     )
     page.screenshot(path=str(ARTIFACTS / "4-downloads.png"), full_page=True)
+
+
+def test_a_link_reopens_the_same_levers(browser, url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{url}/?russia=0.6&contract_years=5", wait_until="domcontentloaded")
+    ran = page.get_by_text("Ran: scenario baseline")
+    ran.wait_for()
+    assert "Russian production x0.6; contract length 5 years" in ran.inner_text()
+    field = page.get_by_label("Russian production (× published estimates)", exact=True)
+    assert field.input_value() == "0.60"
+    # Changing a lever changes the link.
+    field.fill("0.70")
+    field.press("Enter")
+    page.get_by_text("Russian production x0.7").wait_for()
+    assert "russia=0.7" in page.url and "contract_years=5" in page.url
+    context.close()

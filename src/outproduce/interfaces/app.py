@@ -7,22 +7,29 @@ safe loader and validated like any scenario file: it is never executed.
 
 from __future__ import annotations
 
+import copy
+
 import streamlit as st
 
 from outproduce.data.catalog import DATA_VERSION
 from outproduce.errors import InputError
 from outproduce.interfaces.dashboard import (
+    LEVER_HELP,
     MAX_SESSION_SAMPLES,
     MAX_UPLOAD_BYTES,
     Busy,
     Views,
     compute_limited,
+    differences,
     download_scenario,
     drivers_limited,
     levers_text,
     load_uploaded,
+    query_of,
     results_zip,
     run_record,
+    same_axes,
+    state_from_query,
 )
 from outproduce.interfaces.formatting import readable
 from outproduce.scenario.levers import apply_levers
@@ -92,28 +99,45 @@ def main() -> None:
     with st.sidebar:
         base, error = _pick_scenario()
         st.header("Levers")
+        linked = state_from_query(st.query_params)  # a shared link reopens its levers
         russia = st.number_input(
-            "Russian production (× published estimates)", 0.3, 2.0, 1.0, 0.05, key="russia"
-        )
+            "Russian production (× published estimates)", 0.3, 2.0, linked["russia"], 0.05,
+            key="russia", help=LEVER_HELP["russia"],
+        )  # fmt: skip
         speed = st.number_input(
-            "Alliance ramp-up speed (× published)", 0.25, 4.0, 1.0, 0.25, key="speed"
-        )
+            "Alliance ramp-up speed (× published)", 0.25, 4.0, linked["ramp_speed"], 0.25,
+            key="speed", help=LEVER_HELP["ramp_speed"],
+        )  # fmt: skip
+        shapes = ["linear", "constant_growth", "front_loaded"]
         shape = st.selectbox(
-            "Spending path shape", ["linear", "constant_growth", "front_loaded"], key="shape"
-        )
-        years = st.number_input("Contract length (years)", 1, 11, 1, 1, key="years")
-        pooling = st.selectbox("Pooling", ["national", "eu", "alliance"], key="pooling")
+            "Spending path shape", shapes, shapes.index(linked["shape"]), key="shape",
+            help=LEVER_HELP["shape"],
+        )  # fmt: skip
+        years = st.number_input(
+            "Contract length (years)", 1, 11, linked["contract_years"], 1, key="years",
+            help=LEVER_HELP["contract_years"],
+        )  # fmt: skip
+        pools = ["national", "eu", "alliance"]
+        pooling = st.selectbox(
+            "Pooling", pools, pools.index(linked["pooling"]), key="pooling",
+            help=LEVER_HELP["pooling"],
+        )  # fmt: skip
         # An uploaded file's own samples and seed unless changed here (the widgets are
         # keyed by the file, so each upload starts from its values); the built-in
         # baseline starts at 300 samples for speed (its file says 2,000).
         uploaded = base is not None and base.origin != "<builtin:baseline>"
-        start_samples = min(max(base.samples, 20), MAX_SESSION_SAMPLES) if uploaded else 300
-        start_seed = base.seed if uploaded else 20251106
+        start_samples = (
+            min(max(base.samples, 20), MAX_SESSION_SAMPLES) if uploaded else linked["samples"]
+        )
+        start_seed = base.seed if uploaded else linked["seed"]
         tag = base.scenario_hash() if uploaded else "baseline"
         samples = st.number_input(
-            "Samples", 20, MAX_SESSION_SAMPLES, start_samples, 20, key=f"samples-{tag}"
+            "Samples", 20, MAX_SESSION_SAMPLES, start_samples, 20, key=f"samples-{tag}",
+            help=LEVER_HELP["samples"],
+        )  # fmt: skip
+        seed = st.number_input(
+            "Seed", 0, 2**31 - 1, start_seed, 1, key=f"seed-{tag}", help=LEVER_HELP["seed"]
         )
-        seed = st.number_input("Seed", 0, 2**31 - 1, start_seed, 1, key=f"seed-{tag}")
         if uploaded and base.samples > MAX_SESSION_SAMPLES:
             st.caption(
                 f"The file asks for {base.samples:,} samples; the dashboard runs at most "
@@ -139,6 +163,9 @@ def main() -> None:
     }
     changed = apply_levers(base, **levers)
     record = run_record(base, changed, levers, int(samples), int(seed))
+    if not uploaded:  # the URL carries the state, so a link reopens this page
+        state = dict(levers) | {"samples": int(samples), "seed": int(seed)}
+        st.query_params.from_dict(query_of({k: v for k, v in state.items() if v is not None}))
     other = {
         "nothing": None,
         "this scenario without the levers": base,
@@ -156,13 +183,27 @@ def main() -> None:
         st.warning(str(exc) if isinstance(exc, Busy) else f"error: {exc.one_line()}")
         st.stop()
     if reference is not None and other is not None:
+        names = (f"{changed.name} with the levers", f"{other.name}, as loaded")
         left, right = st.columns(2)
-        with left:
-            _metrics(views, f"{changed.name} with the levers ({changed.scenario_hash()})")
-            st.plotly_chart(views.balance_figure, key="balance-left")
-        with right:
-            _metrics(reference, f"{other.name}, as loaded ({other.scenario_hash()})")
-            st.plotly_chart(reference.balance_figure, key="balance-right")
+        for column, shown, name, scenario in (
+            (left, views, names[0], changed),
+            (right, reference, names[1], other),
+        ):
+            with column:
+                st.caption(f"{name} ({scenario.scenario_hash()})")
+                if shown.metrics.get("verdict"):
+                    st.info(shown.metrics["verdict"])
+        st.table(differences(views, reference, names).set_index("figure"))  # no truncation
+        balance_left, balance_right = (
+            copy.deepcopy(views.balance_figure),
+            copy.deepcopy(reference.balance_figure),
+        )
+        same_axes(balance_left, balance_right)  # one scale: the eye compares heights
+        for figure, name in ((balance_left, names[0]), (balance_right, names[1])):
+            figure.update_layout(title={"text": f"Output: {name}", "font": {"size": 14}})
+        left, right = st.columns(2)
+        left.plotly_chart(balance_left, key="balance-left")
+        right.plotly_chart(balance_right, key="balance-right")
     else:
         _metrics(views, f"Scenario {changed.name} ({changed.scenario_hash()})")
     st.caption(
