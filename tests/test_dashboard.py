@@ -123,3 +123,17 @@ def test_two_scenarios_are_compared_in_one_table_and_on_one_scale():
     same_axes(left, right)
     assert left.layout.yaxis.range == right.layout.yaxis.range
     assert left.layout.yaxis.range[1] > 3  # million rounds a year: the axis's output
+
+
+def test_the_assumptions_and_sources_view():
+    from outproduce.interfaces.dashboard import provenance_tables
+
+    assumptions, sources = provenance_tables(load_scenario("baseline"))
+    row = assumptions.set_index("field").loc["assumptions.utilisation"]
+    assert row["assumption"] == "Share of stated capacity turned into rounds (utilisation)"
+    assert row["value"].startswith("0.55 .. 1") and row["why"]
+    assert set(sources["grade"]) <= {"A", "B", "C", "D", "assumption", "derived"}
+    assert sources["address"].str.startswith("http").all()
+    # Every source an assumption names is listed.
+    named = {s for cell in assumptions["sources"] for s in cell.split("; ") if s}
+    assert named <= set(sources["source"])

@@ -249,3 +249,11 @@ def test_a_link_reopens_the_same_levers(browser, url):
     page.get_by_text("Russian production x0.7").wait_for()
     assert "russia=0.7" in page.url and "contract_years=5" in page.url
     context.close()
+
+
+def test_the_assumptions_and_sources_are_in_view(page):
+    page.get_by_role("tab", name="Assumptions and sources").click()
+    page.get_by_text("Every assumption of the scenario").wait_for()
+    grids = page.locator('[data-testid="stDataFrame"]:visible')
+    grids.nth(1).wait_for()
+    page.screenshot(path=str(ARTIFACTS / "9-assumptions-sources.png"), full_page=True)

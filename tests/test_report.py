@@ -271,3 +271,22 @@ def test_result_tables_for_people():
         "year", "ally", "alliance, median", "alliance, P10", "P(alliance ahead) %",
     ]  # fmt: skip
     assert shown.iloc[0].tolist() == ["2025", "Germany (DEU)", "1,811,234", "1,500,000", "46"]
+
+
+def test_assumptions_by_name_and_a_methods_section(baseline_report):
+    from outproduce.interfaces.report_methods import assumption_name
+
+    scenario = load_scenario("baseline")
+    assert assumption_name(scenario, "assumptions.utilisation").startswith("Share of stated")
+    assert (
+        assumption_name(scenario, "holders.DEU.consumption.0.rounds_per_day")
+        == "Germany (Bundeswehr 155mm stock): use, rounds a day (period 1)"
+    )
+    assert assumption_name(scenario, "assumptions.conversion_155eq.122mm") == (
+        "155mm-equivalent factor of 122mm rounds"
+    )
+    _, html, _ = baseline_report
+    assert '<section id="methods">' in html and "Durably ahead." in html
+    # Names in words, the field path kept beside them for the scenario file.
+    assert "Share of stated capacity turned into rounds (utilisation)" in html
+    assert '<span class="note">assumptions.utilisation</span>' in html

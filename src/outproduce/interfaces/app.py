@@ -25,6 +25,7 @@ from outproduce.interfaces.dashboard import (
     drivers_limited,
     levers_text,
     load_uploaded,
+    provenance_tables,
     query_of,
     results_zip,
     run_record,
@@ -211,7 +212,17 @@ def main() -> None:
         f"{record['samples']:,} samples, seed {record['seed']}; levers: "
         f"{levers_text(record['levers'])}; data {record['data_version']}."
     )
-    tabs = st.tabs(["Balance", "What decides it", "Spending", "Order book", "Stocks", "Downloads"])
+    tabs = st.tabs(
+        [
+            "Balance",
+            "What decides it",
+            "Spending",
+            "Order book",
+            "Stocks",
+            "Assumptions and sources",
+            "Downloads",
+        ]
+    )
     with tabs[0]:
         st.plotly_chart(views.balance_figure, key="balance")
         st.dataframe(readable(views.annual), hide_index=True)
@@ -250,6 +261,19 @@ def main() -> None:
         else:
             st.plotly_chart(views.sustain_figure, key="sustain")
     with tabs[5]:
+        assumptions, sources = provenance_tables(changed)
+        st.caption(
+            "Every assumption of the scenario (where nothing is published: a labelled "
+            "range and its reasoning) and every source behind its figures, with its grade "
+            "(A primary; B first-hand reporting; C a copy; D a party's state media)."
+        )
+        st.dataframe(assumptions, hide_index=True)
+        st.dataframe(
+            sources,
+            hide_index=True,
+            column_config={"address": st.column_config.LinkColumn("address")},
+        )
+    with tabs[6]:
         ran = download_scenario(changed, record)
         st.download_button(
             "Download results (zip of CSV files and a manifest)",

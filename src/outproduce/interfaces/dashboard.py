@@ -400,3 +400,40 @@ def _numbers(y: Any) -> Any:
     if isinstance(y, dict) and "bdata" in y:
         return np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).astype(float)
     return np.asarray(y, dtype=float)
+
+
+def provenance_tables(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The scenario's assumptions and its sources, as the report lists them.
+
+    Assumptions by name: value, why, sources, field path; sources: title, publisher,
+    date, grade, address.
+    """
+    from outproduce.interfaces.report_methods import assumptions_used
+    from outproduce.interfaces.report_sources import sources_used
+
+    assumptions = pd.DataFrame(
+        [
+            {
+                "assumption": a["name"],
+                "value": a["value"],
+                "why": a["note"],
+                "sources": "; ".join(a["sources"]),
+                "field": a["path"],
+            }
+            for a in assumptions_used(scenario)
+        ]
+    )
+    sources = pd.DataFrame(
+        [
+            {
+                "source": s["source_id"],
+                "title": s["title"],
+                "publisher": s["publisher"],
+                "published": s["published"],
+                "grade": s["reliability"],
+                "address": s["url"],
+            }
+            for s in sources_used(scenario, {})
+        ]
+    )
+    return assumptions, sources

@@ -26,7 +26,6 @@ from outproduce.analyses.claim import claim_from_balance
 from outproduce.analyses.run import run
 from outproduce.analyses.spending import alliance_gap, spending, summarise_spending
 from outproduce.analyses.sustain import summarise_sustain, sustain
-from outproduce.data.catalog import load_table, source_lookup, split_sources
 from outproduce.interfaces import figures
 from outproduce.interfaces.files import to_json
 from outproduce.interfaces.formatting import stock_table
@@ -40,7 +39,8 @@ from outproduce.interfaces.outputs import (
     write_balance_outputs,
     write_spending_outputs,
 )
-from outproduce.interfaces.report_sources import SPENDING_TABLES, with_source_lines
+from outproduce.interfaces.report_methods import assumptions_used, methods_section
+from outproduce.interfaces.report_sources import sources_used, with_source_lines
 from outproduce.interfaces.report_spending import spending_headlines, spending_sections
 from outproduce.interfaces.report_verdict import (
     calibration_headline,
@@ -53,7 +53,6 @@ from outproduce.interfaces.report_verdict import (
     section_table,
 )
 from outproduce.scenario.model import Scenario
-from outproduce.scenario.uncertain import _Uncertain, describe
 from outproduce.speech import SPEECH_MONTH
 
 #: The report's stages, in order (the CLI shows them as a progress bar).
@@ -146,6 +145,7 @@ def build_report(
         sections.append(_sustain_section(view, holders))
         headlines += _sustain_headlines(holders)
 
+    sections.append(methods_section(scenario))
     step(STAGES[5])
     html = _render(scenario, ds.attrs, sections, headlines, summary["claim"]["sentence"])
     report = folder / "report.html"
@@ -232,51 +232,6 @@ def _sustain_section(view: Any, holders: list[dict[str, Any]]) -> dict[str, Any]
     }
 
 
-def _assumptions(scenario: Scenario) -> list[dict[str, Any]]:
-    """Every uncertain value of the scenario with a note, wherever it sits."""
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any, path: str) -> None:
-        if isinstance(node, _Uncertain):
-            if node.note or node.source:
-                found.append(
-                    {
-                        "name": path,
-                        "value": describe(node),
-                        "note": node.note,
-                        "sources": split_sources(node.source),
-                    }
-                )
-            return
-        if hasattr(node, "__pydantic_fields__"):
-            for name in type(node).model_fields:
-                walk(getattr(node, name), f"{path}.{name}" if path else name)
-        elif isinstance(node, dict):
-            for key, value in node.items():
-                walk(value, f"{path}.{key}")
-        elif isinstance(node, list):
-            for i, value in enumerate(node):
-                walk(value, f"{path}.{i}")
-
-    walk(scenario, "")
-    return found
-
-
-def _sources(
-    scenario: Scenario, backlinks: dict[str, list[tuple[str, str]]]
-) -> list[dict[str, Any]]:
-    """Every source the report rests on, each with the charts it supports."""
-    named = scenario.source_ids()
-    for cell in load_table("published_estimates")["source_id"]:
-        named.update(split_sources(cell))
-    if scenario.spending is not None:
-        for table in SPENDING_TABLES:
-            for cell in load_table(table)["source_id"]:
-                named.update(split_sources(cell))
-    lookup = source_lookup()
-    return [lookup[s] | {"supports": backlinks.get(s, [])} for s in sorted(named) if s in lookup]
-
-
 def _render(
     scenario: Scenario,
     attrs: dict[str, Any],
@@ -300,6 +255,6 @@ def _render(
         sections=sections,
         headlines=headlines,
         verdict=verdict,
-        assumptions=_assumptions(scenario),
-        sources=_sources(scenario, backlinks),
+        assumptions=assumptions_used(scenario),
+        sources=sources_used(scenario, backlinks),
     )

@@ -114,3 +114,18 @@ def _caption(rows: list[dict[str, Any]]) -> str:
         f'<details class="source"><summary>Sources of this chart: {len(rows)} (grade '
         f"{counts})</summary>{links}</details>"
     )
+
+
+def sources_used(
+    scenario: Scenario, backlinks: dict[str, list[tuple[str, str]]]
+) -> list[dict[str, Any]]:
+    """Every source the report rests on, each with the charts it supports."""
+    named = scenario.source_ids()
+    for cell in load_table("published_estimates")["source_id"]:
+        named.update(split_sources(cell))
+    if scenario.spending is not None:
+        for table in SPENDING_TABLES:
+            for cell in load_table(table)["source_id"]:
+                named.update(split_sources(cell))
+    lookup = source_lookup()
+    return [lookup[s] | {"supports": backlinks.get(s, [])} for s in sorted(named) if s in lookup]
