@@ -137,3 +137,17 @@ def test_the_assumptions_and_sources_view():
     # Every source an assumption names is listed.
     named = {s for cell in assumptions["sources"] for s in cell.split("; ") if s}
     assert named <= set(sources["source"])
+
+
+def test_the_update_estimate_learns_from_this_servers_updates():
+    from outproduce.interfaces import dashboard
+
+    dashboard._TIMES.clear()
+    fixed, per = dashboard.FIRST_GUESS
+    assert dashboard.estimate_seconds(2000) == pytest.approx(fixed + per * 2000)
+    dashboard.record_time(300, 1.6)
+    # One size: its mean, the per-sample part kept.
+    assert dashboard.estimate_seconds(300) == pytest.approx(1.6)
+    dashboard.record_time(2300, 3.6)  # 1 ms a sample, 1.3 s fixed: a straight line
+    assert dashboard.estimate_seconds(1300) == pytest.approx(2.6)
+    dashboard._TIMES.clear()

@@ -23,6 +23,7 @@ from outproduce.interfaces.dashboard import (
     differences,
     download_scenario,
     drivers_limited,
+    estimate_seconds,
     levers_text,
     load_uploaded,
     provenance_tables,
@@ -173,7 +174,11 @@ def main() -> None:
         "the baseline": load_scenario("baseline"),
     }[compare]
     try:
-        with st.spinner(f"Running {int(samples)} samples…"):
+        eta = estimate_seconds(int(samples)) * (1 if other is None else 2)
+        with st.spinner(
+            f"Running {int(samples):,} samples — about {max(eta, 1):.0f} s on this server "
+            "(measured from its recent updates; results are then kept for this setting)…"
+        ):
             views = cached_views(changed.model_dump_json(), int(samples), int(seed))
             reference = (
                 None
