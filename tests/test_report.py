@@ -290,3 +290,12 @@ def test_assumptions_by_name_and_a_methods_section(baseline_report):
     # Names in words, the field path kept beside them for the scenario file.
     assert "Share of stated capacity turned into rounds (utilisation)" in html
     assert '<span class="note">assumptions.utilisation</span>' in html
+
+
+def test_a_missing_lead_time_says_why(baseline_report):
+    from outproduce.interfaces.formatting import BEYOND, lead_times
+
+    shown = lead_times(pd.Series([18.0, float("nan")]))
+    assert shown.tolist() == [18.0, BEYOND]
+    _, html, _ = baseline_report
+    assert "not before the horizon&#39;s end" in html or "not before the horizon's end" in html

@@ -33,7 +33,7 @@ from outproduce.interfaces.dashboard import (
     same_axes,
     state_from_query,
 )
-from outproduce.interfaces.formatting import readable
+from outproduce.interfaces.formatting import BEYOND, lead_times, readable
 from outproduce.scenario.levers import apply_levers
 from outproduce.scenario.loading import load_scenario, scenario_yaml
 from outproduce.scenario.model import Scenario
@@ -259,7 +259,14 @@ def main() -> None:
     with tabs[3]:
         if views.order_book_figure is not None:
             st.plotly_chart(views.order_book_figure, key="order-book")
-            st.dataframe(readable(views.order_book), hide_index=True)
+            book = views.order_book.assign(
+                lead_time_months=lead_times(views.order_book["lead_time_months"])
+            )
+            st.dataframe(readable(book), hide_index=True)
+            st.caption(
+                "Lead time: months until a new order placed in January is filled behind "
+                f"every order signed before it; '{BEYOND}': not before the horizon's end."
+            )
     with tabs[4]:
         if views.sustain_figure is None:
             st.info("This scenario has no holders.")

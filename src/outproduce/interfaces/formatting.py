@@ -135,3 +135,12 @@ def stock_table(yearly: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(yearly)[list(HEADERS)]
     frame["p_shortfall"] = frame["p_shortfall"] * 100
     return frame.rename(columns=HEADERS)
+
+
+#: What a missing lead time means (the order would not be filled within the horizon).
+BEYOND = "beyond the horizon"
+
+
+def lead_times(values: pd.Series) -> pd.Series:
+    """Lead times of a new order in months; where none, it would not arrive in time."""
+    return values.astype(object).where(values.notna(), BEYOND)

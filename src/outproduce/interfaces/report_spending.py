@@ -8,6 +8,7 @@ import pandas as pd
 
 from outproduce.analyses.spending import alliance_gap
 from outproduce.interfaces import figures
+from outproduce.interfaces.formatting import BEYOND, lead_times
 from outproduce.interfaces.outputs import crossover_text
 from outproduce.interfaces.report_verdict import figure_html, fmt_m, section_table
 
@@ -100,7 +101,7 @@ def spending_sections(spend: Any, tables: dict[str, Any]) -> list[dict[str, Any]
                 "demand (M)": (book["demand_rounds"] / 1e6).round(2),
                 "delivered (M)": (book["delivered_rounds"] / 1e6).round(2),
                 "backlog Dec (M)": (book["backlog_rounds"] / 1e6).round(2),
-                "lead time of a new order (months)": book["lead_time_months"],
+                "lead time of a new order (months)": lead_times(book["lead_time_months"]),
                 "output planned (M)": (book["output_rounds"] / 1e6).round(2),
                 "output following contracts (M)": (book["output_following_rounds"] / 1e6).round(2),
                 "adversary (M)": (book["adversary_rounds"] / 1e6).round(2),
@@ -125,7 +126,15 @@ def spending_sections(spend: Any, tables: dict[str, Any]) -> list[dict[str, Any]
                     f"contracts: {crossover_text(contracts['crossover_following'])}."
                 ],
                 "figures": [figure_html(figures.order_book_figure(rows), "fig-order-book")],
-                "tables": [section_table("Order book by year (P50)", book_frame, open_=True)],
+                "tables": [
+                    section_table(
+                        "Order book by year (P50). Lead time: months until a new order "
+                        "placed in January is filled behind every order signed before it; "
+                        f"'{BEYOND}': not before the horizon's end",
+                        book_frame,
+                        open_=True,
+                    )
+                ],
             }
         )
     return sections
