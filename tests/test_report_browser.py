@@ -86,7 +86,9 @@ def test_the_verdict_comes_first_in_one_plain_sentence(charts):
 
 
 def test_bands_are_filled_areas_and_every_legend_entry_is_visible(charts):
-    assert {"fig-balance", "fig-totals", "fig-order-book", "fig-sustain"} <= set(charts)
+    assert {"fig-balance", "fig-totals", "fig-allies", "fig-order-book", "fig-sustain"} <= set(
+        charts
+    )
     for div, chart in charts.items():
         if div in ("top", "clicked", "narrow"):
             continue
@@ -153,3 +155,11 @@ def test_the_gap_chart_names_allies_and_draws_the_target(charts):
     assert "Germany" in chart["data"][0]["y"] and "DEU" not in chart["data"][0]["y"]
     texts = [a["text"] for a in chart["layout"]["annotations"]]
     assert "3.5% core target" in texts
+
+
+def test_each_ally_has_its_own_panel_with_its_target(charts):
+    chart = charts["fig-allies"]
+    titles = [a["text"] for a in chart["layout"]["annotations"]]
+    assert "Germany" in titles and "Poland" in titles and len(titles) == 31
+    targets = [s for s in chart["layout"]["shapes"] if s["line"].get("dash") == "dot"]
+    assert len(targets) == 31 and {s["y0"] for s in targets} == {3.5}

@@ -255,6 +255,7 @@ def main() -> None:
             st.info("This scenario has no spending section.")
         else:
             st.plotly_chart(views.spending_figure, key="spending")
+            st.plotly_chart(views.allies_figure, key="allies")
             st.dataframe(readable(views.allies), hide_index=True)
     with tabs[3]:
         if views.order_book_figure is not None:

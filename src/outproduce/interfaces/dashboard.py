@@ -164,6 +164,7 @@ class Views:
     metrics: dict[str, Any]
     balance_figure: Any
     spending_figure: Any | None
+    allies_figure: Any | None
     order_book_figure: Any | None
     sustain_figure: Any | None
     annual: pd.DataFrame
@@ -190,7 +191,7 @@ def compute_views(scenario: Scenario, samples: int, seed: int) -> Views:
         "crossover_p10": summary.crossover["p10"],
         "p_crossover": summary.crossover["prob_within_horizon"],
     }
-    spending_figure = order_book_figure = sustain_figure = None
+    spending_figure = allies_figure = order_book_figure = sustain_figure = None
     allies = book = None
     if scenario.spending is not None:
         spend = spending(the_run)
@@ -198,6 +199,7 @@ def compute_views(scenario: Scenario, samples: int, seed: int) -> Views:
         gap = alliance_gap(spend)
         metrics["core_share"], metrics["gap_pp"] = gap["core_share"], gap["gap_pp"]
         spending_figure = figures.spending_totals_figure(spend)
+        allies_figure = figures.ally_pathways_figure(spend)
         allies = pd.DataFrame(tables["allies"])
         if tables["order_book"]:
             contracts = tables["contracts"]
@@ -218,6 +220,7 @@ def compute_views(scenario: Scenario, samples: int, seed: int) -> Views:
         metrics=metrics,
         balance_figure=figures.balance_figure(ds, summary),
         spending_figure=spending_figure,
+        allies_figure=allies_figure,
         order_book_figure=order_book_figure,
         sustain_figure=sustain_figure,
         annual=summary.annual,

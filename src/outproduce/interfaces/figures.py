@@ -361,3 +361,75 @@ def sensitivity_figure(table: xr.Dataset, title: str, top: int = 10) -> go.Figur
     fig = _layout(fig, title, "")
     fig.update_layout(barmode="group", xaxis_title="share of the outcome's variance")
     return fig
+
+
+def ally_pathways_figure(ds: xr.Dataset) -> go.Figure:
+    """Small multiples: each ally's core spending share by year and its target line.
+
+    Published years (NATO's figures) solid, the pathway dashed; one panel per ally,
+    ordered by the gap still to close, all on one scale (0 to the highest share).
+    """
+    from plotly.subplots import make_subplots
+
+    from outproduce.interfaces.formatting import ally_names
+
+    base = int(ds.attrs["price_base_year"])
+    years = ds["year"].values
+    share = ds["core_share"]
+    target = ds["target_share"]
+    codes = sorted(
+        (str(c) for c in ds["ally"].values),
+        key=lambda c: float(target.sel(ally=c) - share.sel(ally=c, year=base)),
+        reverse=True,
+    )
+    columns = 6
+    rows = -(-len(codes) // columns)
+    names = [ally_names().get(c, c) for c in codes]
+    fig = make_subplots(
+        rows,
+        columns,
+        subplot_titles=names,
+        shared_xaxes=True,
+        shared_yaxes=True,
+        vertical_spacing=0.045,
+        horizontal_spacing=0.02,
+    )
+    top = float(max(share.max(), target.max())) * 1.05
+    for i, code in enumerate(codes):
+        row, col = divmod(i, columns)
+        values = share.sel(ally=code).values
+        for part, dash, name in (
+            (years <= base, None, "published"),
+            (years >= base, "dash", "pathway"),
+        ):
+            fig.add_trace(
+                go.Scatter(
+                    x=years[part],
+                    y=values[part],
+                    mode="lines",
+                    showlegend=i == 0,
+                    name=f"core spending, % of GDP ({name})",
+                    legendgroup=name,
+                    line={"color": COLOURS["alliance"], "width": 1.5, "dash": dash},
+                    hovertemplate=f"{names[i]} %{{x}}: %{{y:.2f}}% of GDP<extra></extra>",
+                ),
+                row + 1,
+                col + 1,
+            )
+        fig.add_hline(
+            y=float(target.sel(ally=code)),
+            line_dash="dot",
+            line_color=COLOURS["demand"],
+            row=row + 1,
+            col=col + 1,
+        )
+    fig.update_yaxes(range=[0, top])
+    fig.update_annotations(font_size=10)
+    fig.update_layout(
+        title="Each ally's path to its core target (dotted: the target, % of GDP)",
+        template="plotly_white",
+        height=150 * rows + 120,
+        margin={"l": 40, "r": 20, "t": 80, "b": 40},
+        legend={"orientation": "h", "y": -0.04},
+    )
+    return fig

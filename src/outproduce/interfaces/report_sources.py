@@ -24,6 +24,7 @@ CHART_PARTS = {
     "fig-drivers-output": ("what drives the 2030 output", ("lines",)),
     "fig-gap": ("gap to the core target per ally", ("spending",)),
     "fig-totals": ("core spending on the pathways", ("spending",)),
+    "fig-allies": ("each ally's path to its target", ("spending",)),
     "fig-order-book": ("demand, output and the adversary", ("spending", "lines")),
     "fig-sustain": ("stocks of the holders", ("holders",)),
 }

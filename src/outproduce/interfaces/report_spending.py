@@ -85,6 +85,7 @@ def spending_sections(spend: Any, tables: dict[str, Any]) -> list[dict[str, Any]
             "figures": [
                 figure_html(figures.spending_gap_figure(spend, tables["allies"]), "fig-gap"),
                 figure_html(figures.spending_totals_figure(spend), "fig-totals"),
+                figure_html(figures.ally_pathways_figure(spend), "fig-allies"),
             ],
             "tables": [
                 section_table("Per ally", ally_frame, open_=True),
