@@ -158,6 +158,7 @@ def test_two_scenarios_side_by_side(page):
     page.get_by_text("baseline, as loaded").first.wait_for()
     page.wait_for_load_state("networkidle")
     row = page.locator("tr").filter(has_text="Alliance ÷ adversary output, 2025-11 (median)")
+    row.locator("td").nth(2).wait_for()  # the table is drawn after the captions
     cells = row.locator("td").all_inner_texts()
     ours, theirs = float(cells[0]), float(cells[1])
     assert ours < theirs  # more Russian output: a lower alliance/adversary ratio
