@@ -12,7 +12,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from outproduce.data.catalog import load_table, source_lookup, split_sources
-from outproduce.scenario.model import Scenario
+from outproduce.scenario.model import Scenario, source_ids_in
 
 #: The packaged tables the spending pathways read.
 SPENDING_TABLES = ("defence_expenditure", "commitments", "spending_aggregates", "allies", "gdp")
@@ -50,18 +50,7 @@ def part_sources(scenario: Scenario, part: str) -> set[str]:
             "holders": {k: v.model_dump(mode="json") for k, v in scenario.holders.items()},
             "contracts": {k: v.model_dump(mode="json") for k, v in scenario.contracts.items()},
         }
-    stack: list[Any] = [dump]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "source" and isinstance(value, str):
-                    named.update(split_sources(value))
-                else:
-                    stack.append(value)
-        elif isinstance(node, list):
-            stack.extend(node)
-    return named
+    return named | source_ids_in(dump)
 
 
 def chart_sources(scenario: Scenario, chart: str) -> list[str]:

@@ -180,19 +180,7 @@ class Scenario(Strict):
 
     def source_ids(self) -> set[str]:
         """Every source id named anywhere in the scenario (lines, steps, assumptions...)."""
-        named: set[str] = set()
-        stack: list[Any] = [self.model_dump(mode="json")]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, dict):
-                for key, value in node.items():
-                    if key == "source" and isinstance(value, str):
-                        named.update(split_sources(value))
-                    else:
-                        stack.append(value)
-            elif isinstance(node, list):
-                stack.extend(node)
-        return named
+        return source_ids_in(self.model_dump(mode="json"))
 
     def unmarked_weak_figures(self) -> list[str]:
         """Field paths of figures resting on C/D sources alone without saying so.
@@ -216,3 +204,20 @@ class Scenario(Strict):
     def used_calibres(self) -> set[str]:
         """Calibres of the lines in the scenario (each needs a conversion factor)."""
         return {line.calibre for line in self.lines.values()}
+
+
+def source_ids_in(node: Any) -> set[str]:
+    """Every source id named in a dumped (JSON-like) part of a scenario."""
+    named: set[str] = set()
+    stack: list[Any] = [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "source" and isinstance(value, str):
+                    named.update(split_sources(value))
+                else:
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+    return named
