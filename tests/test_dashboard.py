@@ -12,14 +12,8 @@ import pytest
 
 from outproduce import load_scenario
 from outproduce.errors import InputError
-from outproduce.interfaces.dashboard import (
-    MAX_UPLOAD_BYTES,
-    compute_views,
-    download_scenario,
-    load_uploaded,
-    results_zip,
-    run_record,
-)
+from outproduce.interfaces.dashboard import MAX_UPLOAD_BYTES, compute_views, load_uploaded
+from outproduce.interfaces.dashboard_work import download_scenario, results_zip, run_record
 from outproduce.scenario.levers import apply_levers
 from outproduce.scenario.loading import scenario_yaml
 
@@ -87,7 +81,7 @@ def test_the_downloaded_scenario_is_the_one_that_ran(tmp_path):
 
 
 def test_the_page_state_round_trips_through_a_link():
-    from outproduce.interfaces.dashboard import QUERY, query_of, state_from_query
+    from outproduce.interfaces.dashboard_work import QUERY, query_of, state_from_query
 
     defaults = state_from_query({})
     assert defaults == {name: spec[1] for name, spec in QUERY.items()}
@@ -102,7 +96,7 @@ def test_the_page_state_round_trips_through_a_link():
 
 
 def test_two_scenarios_are_compared_in_one_table_and_on_one_scale():
-    from outproduce.interfaces.dashboard import differences, same_axes
+    from outproduce.interfaces.dashboard_work import differences, same_axes
 
     base = load_scenario("baseline")
     ours = compute_views(apply_levers(base, russia=1.5), samples=40, seed=3)
@@ -126,7 +120,7 @@ def test_two_scenarios_are_compared_in_one_table_and_on_one_scale():
 
 
 def test_the_assumptions_and_sources_view():
-    from outproduce.interfaces.dashboard import provenance_tables
+    from outproduce.interfaces.dashboard_work import provenance_tables
 
     assumptions, sources = provenance_tables(load_scenario("baseline"))
     row = assumptions.set_index("field").loc["assumptions.utilisation"]

@@ -14,18 +14,20 @@ import streamlit as st
 from outproduce.data.catalog import DATA_VERSION
 from outproduce.errors import InputError
 from outproduce.interfaces.dashboard import (
-    LEVER_HELP,
     MAX_SESSION_SAMPLES,
     MAX_UPLOAD_BYTES,
     Busy,
     Views,
     compute_limited,
-    differences,
-    download_scenario,
     drivers_limited,
     estimate_seconds,
-    levers_text,
     load_uploaded,
+)
+from outproduce.interfaces.dashboard_work import (
+    LEVER_HELP,
+    differences,
+    download_scenario,
+    levers_text,
     provenance_tables,
     query_of,
     results_zip,

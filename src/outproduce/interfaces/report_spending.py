@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from outproduce.analyses.spending import alliance_gap
-from outproduce.interfaces import figures
+from outproduce.interfaces import figures_spending
 from outproduce.interfaces.formatting import BEYOND, lead_times
 from outproduce.interfaces.outputs import crossover_text
 from outproduce.interfaces.report_verdict import figure_html, fmt_m, section_table
@@ -83,9 +83,11 @@ def spending_sections(spend: Any, tables: dict[str, Any]) -> list[dict[str, Any]
                 f"{spend.attrs['left_out'] or 'none'} (no NATO figure)."
             ],
             "figures": [
-                figure_html(figures.spending_gap_figure(spend, tables["allies"]), "fig-gap"),
-                figure_html(figures.spending_totals_figure(spend), "fig-totals"),
-                figure_html(figures.ally_pathways_figure(spend), "fig-allies"),
+                figure_html(
+                    figures_spending.spending_gap_figure(spend, tables["allies"]), "fig-gap"
+                ),
+                figure_html(figures_spending.spending_totals_figure(spend), "fig-totals"),
+                figure_html(figures_spending.ally_pathways_figure(spend), "fig-allies"),
             ],
             "tables": [
                 section_table("Per ally", ally_frame, open_=True),
@@ -126,7 +128,9 @@ def spending_sections(spend: Any, tables: dict[str, Any]) -> list[dict[str, Any]
                     f"{crossover_text(contracts['crossover_planned'])}; with capacity following "
                     f"contracts: {crossover_text(contracts['crossover_following'])}."
                 ],
-                "figures": [figure_html(figures.order_book_figure(rows), "fig-order-book")],
+                "figures": [
+                    figure_html(figures_spending.order_book_figure(rows), "fig-order-book")
+                ],
                 "tables": [
                     section_table(
                         "Order book by year (P50). Lead time: months until a new order "

@@ -1,0 +1,265 @@
+"""The dashboard's work tools, without Streamlit: levers in words, links, downloads, compare.
+
+What ran is recorded once (``run_record``) and feeds the page's caption, the downloads'
+manifest and the scenario saved as it ran; the page's state round-trips through its
+URL; two scenarios are compared in one table and on one scale.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from outproduce.interfaces.dashboard import MAX_SESSION_SAMPLES, Views
+from outproduce.scenario.model import Scenario
+
+#: The dashboard's levers as the page states them, with their neutral values.
+LEVER_NAMES = {
+    "russia": ("Russian production", 1.0, "x{:g}"),
+    "ramp_speed": ("alliance ramp-up speed", 1.0, "x{:g}"),
+    "shape": ("spending path", None, "{}"),
+    "contract_years": ("contract length", None, "{} years"),
+    "pooling": ("pooling", None, "{}"),
+}
+
+
+def changed_levers(base: Scenario, levers: dict[str, Any]) -> dict[str, Any]:
+    """The levers that change ``base`` (a spending option equal to the scenario's is not)."""
+    spending = base.spending.model_dump() if base.spending else {}
+    keys = {"shape": "shape", "contract_years": "contract_years", "pooling": "pooling"}
+    changed = {}
+    for name, value in levers.items():
+        if value is None:
+            continue
+        neutral = LEVER_NAMES[name][1] if name not in keys else spending.get(keys[name])
+        if value != neutral:
+            changed[name] = value
+    return changed
+
+
+def levers_text(levers: dict[str, Any]) -> str:
+    """Changed levers in words ("Russian production x0.8; contract length 5 years")."""
+    return (
+        "; ".join(f"{LEVER_NAMES[k][0]} {LEVER_NAMES[k][2].format(v)}" for k, v in levers.items())
+        or "no lever changed"
+    )
+
+
+def run_record(
+    base: Scenario, changed: Scenario, levers: dict[str, Any], samples: int, seed: int
+) -> dict[str, Any]:
+    """What ran: shown on the page and written as the downloads' manifest."""
+    from outproduce.data.catalog import DATA_VERSION
+    from outproduce.version import __version__
+
+    return {
+        "scenario": base.name,
+        "scenario_hash": changed.scenario_hash(),
+        "levers": changed_levers(base, levers),
+        "samples": samples,
+        "seed": seed,
+        "data_version": DATA_VERSION,
+        "package_version": __version__,
+    }
+
+
+def download_scenario(changed: Scenario, record: dict[str, Any]) -> Scenario:
+    """The scenario as it ran: named after its levers, with the samples and seed used.
+
+    Loading it and running it with its own defaults gives the numbers on the page.
+    """
+    levers = record["levers"]
+    suffix = "".join(f"+{k}-{v}" for k, v in levers.items())
+    described = f"{changed.description} Dashboard levers: {levers_text(levers)}.".strip()
+    return changed.model_copy(
+        update={
+            "name": f"{record['scenario']}{suffix}",
+            "samples": record["samples"],
+            "seed": record["seed"],
+            "description": described,
+        }
+    )
+
+
+def results_zip(views: Views, record: dict[str, Any]) -> bytes:
+    """The downloadable results: one tidy CSV per table and a manifest of what ran."""
+    import io
+    import json
+    import zipfile
+
+    tables = {"balance_annual.csv": views.annual}
+    if views.allies is not None:
+        tables["spending_allies.csv"] = views.allies
+    if views.order_book is not None:
+        tables["order_book.csv"] = views.order_book
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, frame in tables.items():
+            archive.writestr(name, frame.to_csv(index=False))
+        manifest = record | {"files": sorted(tables)}
+        archive.writestr("manifest.json", json.dumps(manifest, indent=2, default=str))
+    return buffer.getvalue()
+
+
+#: Help beside each lever: what it does and what it rests on.
+LEVER_HELP = {
+    "russia": "Multiplies every published step of Russia's own production (not North "
+    "Korea's or Iran's deliveries). 1.0 = as published; the 2025 figure rests on a copy "
+    "of an Estonian intelligence estimate (grade C, see the report's sources).",
+    "ramp_speed": "Divides every alliance line's ramp-up time (first output to full "
+    "rate): 2 = twice as fast as the published dates.",
+    "shape": "How each ally's core defence spending moves from its latest NATO figure "
+    "to its target (3.5% of GDP by 2035, the Hague summit, June 2025): linear in share "
+    "of GDP, constant growth, or front-loaded. The path is an assumption.",
+    "contract_years": "Length of the budgets' ammunition contracts. With 1-year "
+    "contracts industry builds nothing beyond its published plans; longer ones let "
+    "capacity follow signed demand (the decision rule 'follow contracts').",
+    "pooling": "Who signs the budgets' contracts: each ally alone, the EU members "
+    "together, or the whole alliance.",
+    "samples": "Monte Carlo samples: more give smoother quantiles and take longer.",
+    "seed": "The random seed: the same seed gives the same numbers on any machine.",
+}
+#: The page's state as URL parameters: name -> (type, default, allowed values or range).
+QUERY = {
+    "russia": (float, 1.0, (0.3, 2.0)),
+    "ramp_speed": (float, 1.0, (0.25, 4.0)),
+    "shape": (str, "linear", ("linear", "constant_growth", "front_loaded")),
+    "contract_years": (int, 1, (1, 11)),
+    "pooling": (str, "national", ("national", "eu", "alliance")),
+    "samples": (int, 300, (20, MAX_SESSION_SAMPLES)),
+    "seed": (int, 20251106, (0, 2**31 - 1)),
+}
+
+
+def state_from_query(params: Any) -> dict[str, Any]:
+    """The levers, samples and seed a link asks for; a missing or bad value is the default.
+
+    A link is typed by people: a value that does not parse or is out of range falls
+    back to the default rather than stopping the page.
+    """
+    state = {}
+    for name, (kind, default, allowed) in QUERY.items():
+        raw = params.get(name)
+        try:
+            value = kind(raw) if raw is not None else default
+        except (TypeError, ValueError):
+            value = default
+        if kind is str:
+            value = value if value in allowed else default
+        elif not allowed[0] <= value <= allowed[1]:
+            value = default
+        state[name] = value
+    return state
+
+
+def query_of(state: dict[str, Any]) -> dict[str, str]:
+    """The URL parameters of a state (those that differ from the defaults)."""
+    return {
+        name: f"{state[name]:g}" if isinstance(state[name], float) else str(state[name])
+        for name, (_, default, _) in QUERY.items()
+        if name in state and state[name] != default
+    }
+
+
+#: The key figures compared side by side: metric key, label, format.
+COMPARED = (
+    ("ratio", "Alliance ÷ adversary output, {month} (median)", "{:.2f}"),
+    ("p_crossover", "P(alliance durably ahead by 2035)", "{:.0%}"),
+    ("crossover_p50", "Durable crossover, median", "{}"),
+    ("core_share", "Alliance core spending 2025, % of GDP", "{:.2f}"),
+    ("gap_pp", "Gap to 3.5%, percentage points", "{:.2f}"),
+    ("p_crossover_following", "P(ahead by 2035) if capacity follows contracts", "{:.0%}"),
+)
+
+
+def differences(left: Views, right: Views, names: tuple[str, str]) -> pd.DataFrame:
+    """The key figures of two scenarios in one table, with their difference.
+
+    Full labels in rows (nothing truncated); the difference in the figure's own unit
+    (percentage points for probabilities).
+    """
+    rows = []
+    for key, label, form in COMPARED:
+        a, b = left.metrics.get(key), right.metrics.get(key)
+        if a is None and b is None:
+            continue
+        shown = [form.format(v) if v is not None else "not by 2035" for v in (a, b)]
+        numeric = isinstance(a, int | float) and isinstance(b, int | float)
+        if numeric and "%}" in form:
+            change = f"{(a - b) * 100:+.0f} pp"
+        elif numeric:
+            change = f"{a - b:+.2f}"
+        else:
+            change = "" if a == b else "differs"
+        month = left.metrics.get("month", "")
+        rows.append([label.format(month=month), *shown, change])
+    return pd.DataFrame(rows, columns=["figure", names[0], names[1], "difference"])
+
+
+def same_axes(*figures: Any) -> None:
+    """Give charts compared side by side one y-axis range (from zero to the highest value)."""
+    import numpy as np
+
+    top = 0.0
+    for figure in figures:
+        for trace in figure.data:
+            values = _numbers(getattr(trace, "y", None))
+            if values.size and np.isfinite(values).any():
+                top = max(top, float(np.nanmax(values)))
+    for figure in figures:
+        figure.update_yaxes(range=[0, top * 1.05], autorange=False)
+
+
+def _numbers(y: Any) -> Any:
+    """A trace's y values as floats.
+
+    Also when plotly holds them as a typed-array spec (``{"dtype", "bdata"}``), as it
+    does after the dashboard's cache.
+    """
+    import base64
+
+    import numpy as np
+
+    if y is None:
+        return np.zeros(0)
+    if isinstance(y, dict) and "bdata" in y:
+        return np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).astype(float)
+    return np.asarray(y, dtype=float)
+
+
+def provenance_tables(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The scenario's assumptions and its sources, as the report lists them.
+
+    Assumptions by name: value, why, sources, field path; sources: title, publisher,
+    date, grade, address.
+    """
+    from outproduce.interfaces.report_methods import assumptions_used
+    from outproduce.interfaces.report_sources import sources_used
+
+    assumptions = pd.DataFrame(
+        [
+            {
+                "assumption": a["name"],
+                "value": a["value"],
+                "why": a["note"],
+                "sources": "; ".join(a["sources"]),
+                "field": a["path"],
+            }
+            for a in assumptions_used(scenario)
+        ]
+    )
+    sources = pd.DataFrame(
+        [
+            {
+                "source": s["source_id"],
+                "title": s["title"],
+                "publisher": s["publisher"],
+                "published": s["published"],
+                "grade": s["reliability"],
+                "address": s["url"],
+            }
+            for s in sources_used(scenario, {})
+        ]
+    )
+    return assumptions, sources
