@@ -58,9 +58,12 @@ def test_report_names_what_decides_the_claim(baseline_report):
     drivers = json.loads((report.folder / "drivers.json").read_text())
     ranked = drivers["ratio:2025-11"]["inputs"]
     assert ranked[0]["ST"] >= ranked[-1]["ST"]  # most influential first
-    assert ranked[0]["name"] in html and any(
-        "What decides the claim" in h for h in report.headlines
-    )
+    from outproduce.interfaces.report_methods import input_label
+
+    # Named in words in the report (the JSON keeps the stream names a groups file uses).
+    words = input_label(load_scenario("baseline"), ranked[0]["name"])
+    assert words != ranked[0]["name"] and words in html
+    assert any("What decides the claim" in h and words in h for h in report.headlines)
     # The PRIM boxes in words, on the report's own run: the share where the alliance is
     # never durably ahead is the balance's share without a crossover.
     found = {d["outcome"]: d for d in drivers["discoveries"]}
@@ -299,3 +302,15 @@ def test_a_missing_lead_time_says_why(baseline_report):
     assert shown.tolist() == [18.0, BEYOND]
     _, html, _ = baseline_report
     assert "not before the horizon&#39;s end" in html or "not before the horizon's end" in html
+
+
+def test_inputs_are_named_in_words():
+    from outproduce.interfaces.report_methods import input_label
+
+    scenario = load_scenario("baseline")
+    assert input_label(scenario, "line:russia_artillery_production:growth") == (
+        "Russian tube-artillery ammunition production: yearly growth after its last published step"
+    )
+    assert input_label(scenario, "holder:DEU") == "Germany"
+    assert input_label(scenario, "assumption:utilisation").startswith("Share of stated")
+    assert input_label(scenario, "made:up") == "made:up"

@@ -227,8 +227,9 @@ def test_a_discovery_in_words_for_each_case():
     scattered = discovery_paragraph(found(0.02, []))
     assert scattered.startswith("The allies out-produce Russia in 2025-11 in 2% of the 2,000")
     assert "PRIM finds no box of input ranges where it holds in at least 80%" in scattered
-    box = {"sentence": "It holds in 90% of the samples where x is above 1."}
+    box = {"limits": {"line:a:rate": (1.0, None)}, "density": 0.9, "coverage": 0.25}
     assert discovery_paragraph(found(0.3, [box])) == (
-        "It holds in 90% of the samples where x is above 1. (PRIM over 2,000 samples; it "
-        "holds in 30% of all.)"
+        "The allies out-produce Russia in 2025-11 in 90% of the samples where line:a:rate "
+        "is above 1; these cover 25% of all samples where it holds. (PRIM over 2,000 "
+        "samples; it holds in 30% of all.)"
     )

@@ -65,10 +65,11 @@ def telling(x: pd.DataFrame, holds: np.ndarray) -> list[str]:
     return [str(x.columns[i]) for i in order if strength[i] >= LEAST_CORRELATION]
 
 
-def sentence(what: str, box: dict[str, Any]) -> str:
-    """One plain sentence for a box."""
+def sentence(what: str, box: dict[str, Any], label: Any = str) -> str:
+    """One plain sentence for a box; ``label`` names an input (default: its stream name)."""
     parts = []
-    for name, (low, high) in box["limits"].items():
+    for stream, (low, high) in box["limits"].items():
+        name = label(stream)
         if low is not None and high is not None:
             parts.append(f"{name} is between {_number(low)} and {_number(high)}")
         elif low is not None:

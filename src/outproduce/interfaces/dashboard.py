@@ -102,6 +102,8 @@ def drivers_limited(scenario: Scenario, samples: int, seed: int) -> dict[str, An
     than two uncertain groups of inputs). ``boxes``: the PRIM boxes in words, from a run
     of the session's samples and seed (the numbers its views show).
     """
+    from functools import partial
+
     from outproduce.analyses.discover import claim_discoveries
     from outproduce.analyses.sensitivity import (
         QUICK_SAMPLES,
@@ -110,6 +112,7 @@ def drivers_limited(scenario: Scenario, samples: int, seed: int) -> dict[str, An
         sensitivities,
         varying_inputs,
     )
+    from outproduce.interfaces.report_methods import input_label
     from outproduce.interfaces.report_verdict import discovery_paragraph
 
     if not _SLOTS.acquire(timeout=BUSY_WAIT_SECONDS):
@@ -122,11 +125,12 @@ def drivers_limited(scenario: Scenario, samples: int, seed: int) -> dict[str, An
         found = sensitivities(
             scenario, claim_outcomes(scenario), samples=QUICK_SAMPLES, seed=seed, names=names
         )
+        label = partial(input_label, scenario)
         charts = {
-            name: figures.sensitivity_figure(result.table, f"What drives {name}")
+            name: figures.sensitivity_figure(result.table, f"What drives {name}", label)
             for name, result in found.items()
         }
-        boxes = [discovery_paragraph(d) for d in claim_discoveries(the_run)]
+        boxes = [discovery_paragraph(d, scenario) for d in claim_discoveries(the_run)]
         return {"charts": charts, "boxes": boxes}
     finally:
         _SLOTS.release()

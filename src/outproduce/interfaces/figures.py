@@ -241,10 +241,13 @@ def sustain_figure(view: xr.Dataset) -> go.Figure:
     return _layout(fig, "Stocks of the modelled holders", "rounds")
 
 
-def sensitivity_figure(table: xr.Dataset, title: str, top: int = 10) -> go.Figure:
-    """Sobol' total and first-order indices of the most influential input groups."""
+def sensitivity_figure(table: xr.Dataset, title: str, label: Any = str, top: int = 10) -> go.Figure:
+    """Sobol' total and first-order indices of the most influential input groups.
+
+    ``label`` names a group (default: its stream name; the report passes words).
+    """
     shown = table.isel(group=slice(0, top))
-    names = [str(g) for g in shown["group"].values][::-1]
+    names = [label(str(g)) for g in shown["group"].values][::-1]
     fig = go.Figure()
     for key, name, colour in (
         ("ST", "total (ST)", COLOURS["alliance"]),

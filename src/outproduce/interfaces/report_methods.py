@@ -43,6 +43,46 @@ NAMES = {
 }
 
 
+#: What a part of an input's stream name stands for, after its owner.
+STREAM_PARTS = {
+    "rate": "output rate",
+    "growth": "yearly growth after its last published step",
+    "counted": "share counted",
+    "ramp": "ramp length",
+    "stock": "stock at the start",
+    "lead_months": "months from a signed contract to new capacity",
+}
+
+
+def input_label(scenario: Scenario, stream: str) -> str:
+    """An input's (or an input group's) stream name in words, for charts and sentences.
+
+    ``line:russia_artillery_production:growth`` -> "Russian artillery ammunition
+    production: yearly growth after its last published step"; a group (``line:<id>``)
+    is the line's name. Unknown names are returned as they are.
+    """
+    kind, _, rest = stream.partition(":")
+    owner_id, _, part = rest.partition(":")
+    if kind in ("line", "holder", "capacity_rule"):
+        table = scenario.holders if kind == "holder" else scenario.lines
+        owner = table.get(owner_id)
+        # The name without its parenthesis: a chart label, not the line's definition.
+        name = owner.name.split(" (")[0] if owner is not None else owner_id
+        if kind == "capacity_rule":
+            return f"{name}: {STREAM_PARTS['lead_months']}"
+        return f"{name}: {STREAM_PARTS.get(part, part.replace('_', ' '))}" if part else name
+    if stream == "assumption:conversion_155eq":
+        return "calibre conversion factors (155mm-equivalents)"
+    if stream.startswith("assumption:conversion_155eq:"):
+        return assumption_name(scenario, "assumptions.conversion_155eq." + stream.split(":")[2])
+    if stream == "inputs:bill_of_materials":
+        return "bill of materials"
+    if kind in ("assumption", "spending"):
+        words = NAMES.get(rest, rest.replace("_", " "))
+        return f"{words[0].upper()}{words[1:]}"
+    return stream
+
+
 def assumption_name(scenario: Scenario, path: str) -> str:
     """A field path (``lines.eu_155_industry.steps.2.rate``) in words, its owner first."""
     parts = path.split(".")

@@ -6,6 +6,7 @@ template; the numbers come from the analyses, the grades from the sources table.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -15,6 +16,7 @@ from outproduce.analyses.claim import Claim
 from outproduce.data.catalog import grade_of
 from outproduce.interfaces import figures
 from outproduce.interfaces.outputs import crossover_text, published_text
+from outproduce.interfaces.report_methods import input_label
 from outproduce.scenario.model import Scenario
 from outproduce.scenario.uncertain import describe
 
@@ -198,8 +200,12 @@ def lines_section(scenario: Scenario) -> dict[str, Any]:
     }
 
 
-def discovery_paragraph(found: Any) -> str:
-    """A discovery (``analyses.discover``) in words: its boxes, or why there are none."""
+def discovery_paragraph(found: Any, scenario: Any = None) -> str:
+    """A discovery (``analyses.discover``) in words: its boxes, or why there are none.
+
+    With the ``scenario``, inputs are named in words (``input_label``).
+    """
+    from outproduce.analyses.discover import sentence
     from outproduce.analyses.outcomes import phrase
 
     what = phrase(found.outcome, found.threshold)
@@ -216,7 +222,8 @@ def discovery_paragraph(found: Any) -> str:
             f"{found.table.attrs['density_threshold']:.0%} of the samples: too few samples "
             "hold it, or no simple combination of assumptions decides it."
         )
-    return " ".join(box["sentence"] for box in found.boxes) + (
+    label = partial(input_label, scenario) if scenario is not None else str
+    return " ".join(sentence(what, box, label) for box in found.boxes) + (
         f" (PRIM over {samples:,} samples; it holds in {found.share:.0%} of all.)"
     )
 
@@ -261,7 +268,7 @@ def drivers_section(
     def top(outcome: str) -> str:
         table = found[outcome].table.isel(group=slice(0, 4))
         return ", ".join(
-            f"{g} (ST {float(t):.2f})"
+            f"{input_label(scenario, str(g))} (ST {float(t):.2f})"
             for g, t in zip(table["group"].values, table["ST"].values, strict=True)
         )
 
@@ -281,15 +288,19 @@ def drivers_section(
             text,
             "Under which combinations of assumptions the answer changes (scenario "
             "discovery, `outproduce discover`):",
-            *(discovery_paragraph(d) for d in boxes),
+            *(discovery_paragraph(d, scenario) for d in boxes),
         ],
         "figures": [
             figure_html(
-                figures.sensitivity_figure(found[ratio].table, f"What drives {ratio}"),
+                figures.sensitivity_figure(
+                    found[ratio].table, f"What drives {ratio}", partial(input_label, scenario)
+                ),
                 "fig-drivers-claim",
             ),
             figure_html(
-                figures.sensitivity_figure(found[rounds].table, f"What drives {rounds}"),
+                figures.sensitivity_figure(
+                    found[rounds].table, f"What drives {rounds}", partial(input_label, scenario)
+                ),
                 "fig-drivers-output",
             ),
         ],
