@@ -293,13 +293,18 @@ def drivers_section(
         "figures": [
             figure_html(
                 figures.sensitivity_figure(
-                    found[ratio].table, f"What drives {ratio}", partial(input_label, scenario)
+                    found[ratio].table,
+                    f"What drives the ratio of allied to Russia's and its suppliers' output, "
+                    f"{month}",
+                    partial(input_label, scenario),
                 ),
                 "fig-drivers-claim",
             ),
             figure_html(
                 figures.sensitivity_figure(
-                    found[rounds].table, f"What drives {rounds}", partial(input_label, scenario)
+                    found[rounds].table,
+                    f"What drives the alliance's output in {year}",
+                    partial(input_label, scenario),
                 ),
                 "fig-drivers-output",
             ),
