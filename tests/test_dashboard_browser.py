@@ -44,9 +44,9 @@ FLAGS = [
 TIMEOUT_MS = 180_000
 
 try:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 except ImportError:  # pragma: no cover - the test extra installs it
-    sync_playwright = None
+    expect = sync_playwright = None
 
 if not REQUIRED and (sync_playwright is None or not CHROMIUM.exists()):
     pytest.skip("no Chromium/Playwright here (set OUTPRODUCE_CHROMIUM)", allow_module_level=True)
@@ -202,7 +202,9 @@ def test_an_uploaded_files_samples_and_seed_are_what_runs(page, tmp_path):
     ran.wait_for()
     page.wait_for_load_state("networkidle")
     assert "40 samples, seed 5" in ran.inner_text()
-    assert page.get_by_label("Samples", exact=True).input_value() == "40"
+    samples = page.get_by_label("Samples", exact=True)
+    expect(samples).to_have_count(1)  # the baseline's widget goes when the rerun ends
+    assert samples.input_value() == "40"
     page.screenshot(path=str(ARTIFACTS / "8-upload-samples.png"), full_page=True)
 
 
