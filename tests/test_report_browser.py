@@ -161,5 +161,5 @@ def test_each_ally_has_its_own_panel_with_its_target(charts):
     chart = charts["fig-allies"]
     titles = [a["text"] for a in chart["layout"]["annotations"]]
     assert "Germany" in titles and "Poland" in titles and len(titles) == 31
-    targets = [s for s in chart["layout"]["shapes"] if s["line"].get("dash") == "dot"]
-    assert len(targets) == 31 and {s["y0"] for s in targets} == {3.5}
+    targets = [t for t in chart["data"] if t.get("legendgroup") == "target"]
+    assert len(targets) == 31 and {t["y"][0] for t in targets} == {3.5}

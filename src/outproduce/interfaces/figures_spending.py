@@ -141,14 +141,16 @@ def ally_pathways_figure(ds: xr.Dataset) -> go.Figure:
         horizontal_spacing=0.02,
     )
     top = float(max(share.max(), target.max())) * 1.05
+    traces, rows_of, cols_of = [], [], []
     for i, code in enumerate(codes):
         row, col = divmod(i, columns)
         values = share.sel(ally=code).values
+        goal = float(target.sel(ally=code))
         for part, dash, name in (
             (years <= base, None, "published"),
             (years >= base, "dash", "pathway"),
         ):
-            fig.add_trace(
+            traces.append(
                 go.Scatter(
                     x=years[part],
                     y=values[part],
@@ -158,17 +160,24 @@ def ally_pathways_figure(ds: xr.Dataset) -> go.Figure:
                     legendgroup=name,
                     line={"color": COLOURS["alliance"], "width": 1.5, "dash": dash},
                     hovertemplate=f"{names[i]} %{{x}}: %{{y:.2f}}% of GDP<extra></extra>",
-                ),
-                row + 1,
-                col + 1,
+                )
             )
-        fig.add_hline(
-            y=float(target.sel(ally=code)),
-            line_dash="dot",
-            line_color=COLOURS["demand"],
-            row=row + 1,
-            col=col + 1,
+        # The target as a dotted line across the panel (a trace: shapes per panel are slow).
+        traces.append(
+            go.Scatter(
+                x=[years[0], years[-1]],
+                y=[goal, goal],
+                mode="lines",
+                showlegend=i == 0,
+                name="target, % of GDP",
+                legendgroup="target",
+                line={"color": COLOURS["demand"], "width": 1.5, "dash": "dot"},
+                hovertemplate=f"{names[i]} target: {goal:g}% of GDP<extra></extra>",
+            )
         )
+        rows_of += [row + 1] * 3
+        cols_of += [col + 1] * 3
+    fig.add_traces(traces, rows=rows_of, cols=cols_of)
     fig.update_yaxes(range=[0, top])
     fig.update_annotations(font_size=10)
     fig.update_layout(
