@@ -112,6 +112,12 @@ def test_page_loads_with_the_numbers(page):
     box, figures = verdict.bounding_box(), page.locator('[data-testid="stMetricValue"]').first
     assert box is not None and box["y"] < figures.bounding_box()["y"]
     assert "durably ahead of Russia alone by 2035" in verdict.inner_text()
+    # Under the chart, how many sources it rests on, by grade.
+    assert (
+        page.get_by_text("Sources of this chart:")
+        .first.inner_text()
+        .startswith("Sources of this chart: ")
+    )
     page.screenshot(path=str(ARTIFACTS / "1-loaded.png"), full_page=True)
 
 

@@ -314,3 +314,16 @@ def test_inputs_are_named_in_words():
     assert input_label(scenario, "holder:DEU") == "Germany"
     assert input_label(scenario, "assumption:utilisation").startswith("Share of stated")
     assert input_label(scenario, "made:up") == "made:up"
+
+
+def test_a_charts_source_summary_counts_its_sources_by_grade():
+    from outproduce.interfaces.report_sources import chart_sources, source_summary
+
+    scenario = load_scenario("baseline")
+    ids = chart_sources(scenario, "fig-sustain")
+    grades = [source_lookup()[i]["reliability"] for i in ids]
+    text = source_summary(scenario, "fig-sustain")
+    assert text.startswith(f"Sources of this chart: {len(ids)} (grade ")
+    for grade in set(grades):
+        assert f"{grade} {grades.count(grade)}" in text
+    assert source_summary(scenario, "fig-unknown") == "Sources: model output of the chain."

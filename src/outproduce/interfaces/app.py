@@ -36,6 +36,7 @@ from outproduce.interfaces.dashboard_work import (
     state_from_query,
 )
 from outproduce.interfaces.formatting import BEYOND, lead_times, readable
+from outproduce.interfaces.report_sources import source_summary
 from outproduce.scenario.levers import apply_levers
 from outproduce.scenario.loading import load_scenario, scenario_yaml
 from outproduce.scenario.model import Scenario
@@ -232,6 +233,7 @@ def main() -> None:
     )
     with tabs[0]:
         st.plotly_chart(views.balance_figure, key="balance")
+        st.caption(source_summary(changed, "fig-balance"))
         st.dataframe(readable(views.annual), hide_index=True)
     with tabs[1]:
         st.caption(
@@ -257,11 +259,14 @@ def main() -> None:
             st.info("This scenario has no spending section.")
         else:
             st.plotly_chart(views.spending_figure, key="spending")
+            st.caption(source_summary(changed, "fig-totals"))
             st.plotly_chart(views.allies_figure, key="allies")
+            st.caption(source_summary(changed, "fig-allies"))
             st.dataframe(readable(views.allies), hide_index=True)
     with tabs[3]:
         if views.order_book_figure is not None:
             st.plotly_chart(views.order_book_figure, key="order-book")
+            st.caption(source_summary(changed, "fig-order-book"))
             book = views.order_book.assign(
                 lead_time_months=lead_times(views.order_book["lead_time_months"])
             )
@@ -275,6 +280,7 @@ def main() -> None:
             st.info("This scenario has no holders.")
         else:
             st.plotly_chart(views.sustain_figure, key="sustain")
+            st.caption(source_summary(changed, "fig-sustain"))
     with tabs[5]:
         assumptions, sources = provenance_tables(changed)
         st.caption(

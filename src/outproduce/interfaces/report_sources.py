@@ -119,3 +119,16 @@ def sources_used(
                 named.update(split_sources(cell))
     lookup = source_lookup()
     return [lookup[s] | {"supports": backlinks.get(s, [])} for s in sorted(named) if s in lookup]
+
+
+def source_summary(scenario: Scenario, chart: str) -> str:
+    """A chart's sources in one line of text (the dashboard's caption under a chart)."""
+    known = source_lookup()
+    grades = [str(known[i]["reliability"]) for i in chart_sources(scenario, chart)]
+    if not grades:
+        return "Sources: model output of the chain."
+    counts = " · ".join(f"{g} {grades.count(g)}" for g in sorted(set(grades)))
+    return (
+        f"Sources of this chart: {len(grades)} (grade {counts}); each is listed with its "
+        "link in the Assumptions and sources tab."
+    )
