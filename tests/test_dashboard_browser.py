@@ -183,6 +183,12 @@ def test_two_scenarios_side_by_side(page):
     )
     assert cut == []
     page.screenshot(path=str(ARTIFACTS / "5-compare.png"), full_page=True)
+    # Every view is compared: the stocks of both scenarios, side by side on one scale.
+    page.get_by_role("tab", name="Stocks").click()
+    visible = page.locator(".js-plotly-plot:visible")  # the two balances, then the tab's
+    visible.nth(3).wait_for()
+    ranges = visible.evaluate_all("ds => ds.map(d => d._fullLayout.yaxis.range)")
+    assert len(ranges) == 4 and ranges[2] == ranges[3] and ranges[2][1] > 200_000
 
 
 def test_a_bad_upload_shows_the_clear_error(page, tmp_path):

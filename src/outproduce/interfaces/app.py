@@ -8,6 +8,7 @@ safe loader and validated like any scenario file: it is never executed.
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import streamlit as st
 
@@ -94,6 +95,18 @@ def _metrics(views: Views, label: str) -> None:
             )
     for sentence in m.get("targets", []):
         st.write(sentence)
+
+
+def _chart(ours: Any, theirs: Any, key: str) -> None:
+    """A chart; in compare mode beside the other scenario's, both on one scale."""
+    if theirs is None:
+        st.plotly_chart(ours, key=key)
+        return
+    left_figure, right_figure = copy.deepcopy(ours), copy.deepcopy(theirs)
+    same_axes(left_figure, right_figure)
+    left, right = st.columns(2)
+    left.plotly_chart(left_figure, key=f"{key}-left")
+    right.plotly_chart(right_figure, key=f"{key}-right")
 
 
 def main() -> None:
@@ -258,14 +271,14 @@ def main() -> None:
         if views.spending_figure is None:
             st.info("This scenario has no spending section.")
         else:
-            st.plotly_chart(views.spending_figure, key="spending")
+            _chart(views.spending_figure, reference and reference.spending_figure, "spending")
             st.caption(source_summary(changed, "fig-totals"))
             st.plotly_chart(views.allies_figure, key="allies")
             st.caption(source_summary(changed, "fig-allies"))
             st.dataframe(readable(views.allies), hide_index=True)
     with tabs[3]:
         if views.order_book_figure is not None:
-            st.plotly_chart(views.order_book_figure, key="order-book")
+            _chart(views.order_book_figure, reference and reference.order_book_figure, "order-book")
             st.caption(source_summary(changed, "fig-order-book"))
             book = views.order_book.assign(
                 lead_time_months=lead_times(views.order_book["lead_time_months"])
@@ -279,7 +292,7 @@ def main() -> None:
         if views.sustain_figure is None:
             st.info("This scenario has no holders.")
         else:
-            st.plotly_chart(views.sustain_figure, key="sustain")
+            _chart(views.sustain_figure, reference and reference.sustain_figure, "sustain")
             st.caption(source_summary(changed, "fig-sustain"))
     with tabs[5]:
         assumptions, sources = provenance_tables(changed)
