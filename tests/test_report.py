@@ -327,3 +327,27 @@ def test_a_charts_source_summary_counts_its_sources_by_grade():
     for grade in set(grades):
         assert f"{grade} {grades.count(grade)}" in text
     assert source_summary(scenario, "fig-unknown") == "Sources: model output of the chain."
+
+
+def test_every_line_step_links_its_sources_with_their_grades(baseline_report):
+    _, html, _ = baseline_report
+    table = html[html.index("Steps of every line") :]
+    table = table[: table.index("</table>")]
+    links = re.findall(r'<a href="#src-([^"]+)">\1</a> \[([A-Za-z]+)\]', table)
+    assert links
+    lookup = source_lookup()
+    assert all(lookup[source]["reliability"] == grade for source, grade in links)
+    rows = set(re.findall(r'<tr id="src-([^"]+)"', html))
+    assert {source for source, _ in links} <= rows
+    assert '<abbr title="russia_artillery_production">' in table
+
+
+def test_rates_in_rounds_a_year_read_as_numbers():
+    from outproduce.interfaces.formatting import rate_text
+    from outproduce.scenario.uncertain import Range
+
+    assert rate_text(1.2e6) == "1.2 million" and rate_text(240000.0) == "240,000"
+    assert rate_text(Range(low=168000, central=172800, high=174000)) == (
+        "168,000–174,000 (central 172,800)"
+    )
+    assert rate_text(Range(low=2e6, high=2.5e6)) == "2 million–2.5 million"

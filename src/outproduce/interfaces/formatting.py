@@ -40,6 +40,8 @@ def number(value: Any, column: str = "", html: bool = True, digits: int | None =
     """
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "–"
+    if hasattr(value, "__html__"):  # already markup (a link, a name with its code)
+        return value
     if column == "ally" and isinstance(value, str):  # by name, the code on hover
         return ally(value, html)
     if isinstance(value, bool):
@@ -144,3 +146,26 @@ BEYOND = "beyond the horizon"
 def lead_times(values: pd.Series) -> pd.Series:
     """Lead times of a new order in months; where none, it would not arrive in time."""
     return values.astype(object).where(values.notna(), BEYOND)
+
+
+def rounds(value: float) -> str:
+    """A number of rounds: "1.2 million", "480,000"."""
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:.2f}".rstrip("0").rstrip(".") + " million"
+    return f"{value:,.0f}"
+
+
+def rate_text(value: Any) -> str:
+    """A (possibly uncertain) number of rounds a year in words.
+
+    "1.7 million–2.1 million (central 2 million)"; other distributions as the scenario
+    states them.
+    """
+    from outproduce.scenario.uncertain import Range, describe
+
+    if isinstance(value, int | float):
+        return rounds(float(value))
+    if isinstance(value, Range):
+        text = f"{rounds(value.low)}–{rounds(value.high)}"
+        return text + (f" (central {rounds(value.central)})" if value.central is not None else "")
+    return describe(value)

@@ -10,11 +10,13 @@ from functools import partial
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup, escape
 
 from outproduce.analyses.calibrate import Calibration
 from outproduce.analyses.claim import Claim
 from outproduce.data.catalog import grade_of
 from outproduce.interfaces import figures
+from outproduce.interfaces.formatting import rate_text
 from outproduce.interfaces.outputs import crossover_text, published_text
 from outproduce.interfaces.report_methods import input_label
 from outproduce.scenario.model import Scenario
@@ -171,18 +173,21 @@ def lines_section(scenario: Scenario) -> dict[str, Any]:
     rows = []
     for line_id, line in scenario.lines.items():
         for number, step in enumerate(line.steps, start=1):
+            cell = step.source or line.source
             rows.append(
                 {
-                    "line": line_id,
+                    "line": Markup(f'<abbr title="{escape(line_id)}">{escape(line.name)}</abbr>'),
                     "bloc": line.bloc,
                     "step": number,
                     "first output": step.first_output,
                     "full rate": step.full_rate,
                     "kind": step.kind,
-                    "states": step.measure or line.measure,
-                    "rate per year": describe(step.rate),
-                    "grade": grade_of(step.source or line.source),
-                    "sources": (step.source or line.source).replace(";", "; "),
+                    "measure": step.measure or line.measure,
+                    "rate per year": rate_text(step.rate)
+                    if line.product_class == "rounds"
+                    else describe(step.rate),
+                    "grade": grade_of(cell),
+                    "sources": _source_links(cell),
                 }
             )
     return {
@@ -191,13 +196,26 @@ def lines_section(scenario: Scenario) -> dict[str, Any]:
         "text": [
             "Every step of every line in the scenario: when it starts and reaches full rate, "
             "whether it is an actual, an estimate or a target (attainment and slip apply), "
-            "whether it states a capacity (utilisation applies) or output, its rate, and the "
+            "whether it states a capacity (utilisation applies) or output, its rate, the "
             "best grade of its sources (A primary, B first-hand media or research, C copy, "
-            "D a belligerent's state media)."
+            "D a belligerent's state media), and each source linked to its entry below."
         ],
         "figures": [],
-        "tables": [section_table("Steps of every line", pd.DataFrame(rows))],
+        "tables": [section_table("Steps of every line", pd.DataFrame(rows, dtype=object))],
     }
+
+
+def _source_links(cell: str) -> Markup:
+    """A source cell as links to the sources table, each with its grade."""
+    from outproduce.data.catalog import source_lookup, split_sources
+
+    known = source_lookup()
+    return Markup("; ").join(
+        Markup('<a href="#src-{0}">{0}</a> [{1}]').format(
+            source, known[source]["reliability"] if source in known else "?"
+        )
+        for source in split_sources(cell)
+    )
 
 
 def discovery_paragraph(found: Any, scenario: Any = None) -> str:
