@@ -144,8 +144,8 @@ def test_a_control_changes_a_shown_number(page):
 def test_the_assumptions_that_decide_are_ranked(page):
     page.get_by_role("tab", name="What decides it").click()
     page.get_by_role("button", name="Rank the assumptions").click()
-    page.get_by_text("What drives ratio:2025-11").wait_for(timeout=90_000)
-    page.get_by_text("What drives rounds:2030").wait_for()
+    page.get_by_text("What drives the ratio of allied to Russia's").wait_for(timeout=90_000)
+    page.get_by_text("What drives the alliance's output in 2030").wait_for()
     boxes = page.get_by_text("never durably ahead within the horizon")
     boxes.wait_for()
     page.wait_for_load_state("networkidle")

@@ -351,3 +351,13 @@ def test_rates_in_rounds_a_year_read_as_numbers():
         "168,000–174,000 (central 172,800)"
     )
     assert rate_text(Range(low=2e6, high=2.5e6)) == "2 million–2.5 million"
+
+
+def test_sensitivity_chart_titles_in_words():
+    from outproduce.interfaces.report_methods import drives_title
+
+    assert drives_title("ratio:2025-11") == (
+        "What drives the ratio of allied to Russia's and its suppliers' output, 2025-11"
+    )
+    assert drives_title("rounds:2030") == "What drives the alliance's output in 2030"
+    assert drives_title("on_time_share") == "What drives on_time_share"

@@ -112,7 +112,7 @@ def drivers_limited(scenario: Scenario, samples: int, seed: int) -> dict[str, An
         sensitivities,
         varying_inputs,
     )
-    from outproduce.interfaces.report_methods import input_label
+    from outproduce.interfaces.report_methods import drives_title, input_label
     from outproduce.interfaces.report_verdict import discovery_paragraph
 
     if not _SLOTS.acquire(timeout=BUSY_WAIT_SECONDS):
@@ -127,7 +127,7 @@ def drivers_limited(scenario: Scenario, samples: int, seed: int) -> dict[str, An
         )
         label = partial(input_label, scenario)
         charts = {
-            name: figures.sensitivity_figure(result.table, f"What drives {name}", label)
+            name: figures.sensitivity_figure(result.table, drives_title(name), label)
             for name, result in found.items()
         }
         boxes = [discovery_paragraph(d, scenario) for d in claim_discoveries(the_run)]

@@ -182,3 +182,13 @@ def assumptions_used(scenario: Scenario) -> list[dict[str, Any]]:
 
     walk(scenario, "")
     return found
+
+
+def drives_title(outcome: str) -> str:
+    """A sensitivity chart's title in words (the outcome's name where there are none)."""
+    kind, _, rest = outcome.partition(":")
+    if kind == "ratio":
+        return f"What drives the ratio of allied to Russia's and its suppliers' output, {rest}"
+    if kind == "rounds":
+        return f"What drives the alliance's output in {rest}"
+    return f"What drives {outcome}"

@@ -18,7 +18,7 @@ from outproduce.data.catalog import grade_of
 from outproduce.interfaces import figures
 from outproduce.interfaces.formatting import rate_text
 from outproduce.interfaces.outputs import crossover_text, published_text
-from outproduce.interfaces.report_methods import input_label
+from outproduce.interfaces.report_methods import drives_title, input_label
 from outproduce.scenario.model import Scenario
 from outproduce.scenario.uncertain import describe
 
@@ -312,8 +312,7 @@ def drivers_section(
             figure_html(
                 figures.sensitivity_figure(
                     found[ratio].table,
-                    f"What drives the ratio of allied to Russia's and its suppliers' output, "
-                    f"{month}",
+                    drives_title(ratio),
                     partial(input_label, scenario),
                 ),
                 "fig-drivers-claim",
@@ -321,7 +320,7 @@ def drivers_section(
             figure_html(
                 figures.sensitivity_figure(
                     found[rounds].table,
-                    f"What drives the alliance's output in {year}",
+                    drives_title(rounds),
                     partial(input_label, scenario),
                 ),
                 "fig-drivers-output",
