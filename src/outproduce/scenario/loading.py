@@ -75,6 +75,10 @@ class _Source:
             for i, item in enumerate(node.value):
                 self._index(item, (*path, str(i)))
 
+    def error(self, path: tuple[str, ...], message: str) -> InputError:
+        """One input error at ``path`` of this file, with its line where it has one."""
+        return InputError(message, file=self.label, field=".".join(path), line=self.line_of(path))
+
     def line_of(self, path: tuple[str, ...]) -> int | None:
         """Line of the deepest part of ``path`` present in this file."""
         for cut in range(len(path), 0, -1):
@@ -131,28 +135,22 @@ def _raw_with_bases(source: _Source, depth: int = 0) -> dict[str, Any]:
     if base is None:
         return source.data
     if depth >= _BASE_DEPTH:
-        raise InputError(
+        raise source.error(
+            ("base",),
             "base scenarios nest too deep (a cycle?)",
-            file=source.label,
-            field="base",
-            line=source.line_of(("base",)),
         )
     if not isinstance(base, str) or base not in builtin_names():
-        raise InputError(
+        raise source.error(
+            ("base",),
             f"unknown base scenario {base!r}; expected one of: {', '.join(builtin_names())}",
-            file=source.label,
-            field="base",
-            line=source.line_of(("base",)),
         )
     parent = _raw_with_bases(_Source(f"<builtin:{base}>", _builtin_text(base)), depth + 1)
     merged = deep_merge(parent, {k: v for k, v in source.data.items() if k != "exclude_lines"})
     excluded = source.data.get("exclude_lines") or []
     if not isinstance(excluded, list) or not all(isinstance(i, str) for i in excluded):
-        raise InputError(
+        raise source.error(
+            ("exclude_lines",),
             f"expected a list of line ids, got {excluded!r}",
-            file=source.label,
-            field="exclude_lines",
-            line=source.line_of(("exclude_lines",)),
         )
     merged["exclude_lines"] = list(parent.get("exclude_lines", [])) + excluded
     merged["base"] = base
@@ -226,11 +224,9 @@ def _resolve_lines(spec: ScenarioFile, label: str, source: _Source) -> dict[str,
     for i, line_id in enumerate([*chosen, *spec.exclude_lines]):
         if line_id not in packaged:
             where = ("data_lines", str(i)) if i < len(chosen) else ("exclude_lines",)
-            raise InputError(
+            raise source.error(
+                where,
                 f"unknown packaged line {line_id!r}; see `outproduce data show lines`",
-                file=label,
-                field=".".join(where),
-                line=source.line_of(where),
             )
     excluded = set(spec.exclude_lines)
     ids = [k for k in chosen if k not in excluded]
@@ -248,11 +244,9 @@ def _resolve_lines(spec: ScenarioFile, label: str, source: _Source) -> dict[str,
     for line_id in ids:
         patch = spec.lines.get(line_id, {})
         if not isinstance(patch, dict):
-            raise InputError(
+            raise source.error(
+                ("lines", line_id),
                 "expected a mapping of line fields",
-                file=label,
-                field=f"lines.{line_id}",
-                line=source.line_of(("lines", line_id)),
             )
         base = {k: v for k, v in packaged.get(line_id, {}).items() if not k.startswith("_")}
         from_data = line_id in packaged and not set(patch) & {"steps"}
@@ -266,23 +260,19 @@ def _resolve_lines(spec: ScenarioFile, label: str, source: _Source) -> dict[str,
                 else f"one of {', '.join(sorted(_countries(line.bloc)))}"
             )
             path = ("lines", line_id, "country")
-            raise InputError(
+            raise source.error(
+                path,
                 f"unknown country {line.country!r} for a line of the {line.bloc} bloc; "
                 f"expected {known}",
-                file=label,
-                field=".".join(path),
-                line=source.line_of(path),
             )
         resolved[line_id] = line
     missing = {ln.calibre for ln in resolved.values()} - set(spec.assumptions.conversion_155eq)
     if missing:
         path = ("assumptions", "conversion_155eq")
-        raise InputError(
+        raise source.error(
+            path,
             f"no 155mm-equivalent factor for calibre(s) {', '.join(sorted(missing))}; "
             "expected one factor per calibre used by the lines",
-            file=label,
-            field=".".join(path),
-            line=source.line_of(path),
         )
     return resolved
 
@@ -356,41 +346,33 @@ def _check_references(spec: ScenarioFile, lines: dict[str, Line], source: _Sourc
     for iso3 in spec.spending.allies if spec.spending else {}:
         if iso3 not in allies:
             path = ("spending", "allies", iso3)
-            raise InputError(
+            raise source.error(
+                path,
                 f"unknown ally {iso3!r}; expected an ISO3 code of a NATO member (e.g. DEU, USA)",
-                file=source.label,
-                field=".".join(path),
-                line=source.line_of(path),
             )
     pools = {line.seller_pool(spec.inputs.pools) for line in lines.values()}
     for contract_id, contract in spec.contracts.items():
         if contract.supplier not in lines and contract.supplier not in pools:
             path = ("contracts", contract_id, "supplier")
-            raise InputError(
+            raise source.error(
+                path,
                 f"unknown supplier {contract.supplier!r}; expected a line id of the scenario "
                 f"or a pool ({', '.join(sorted(pools))})",
-                file=source.label,
-                field=".".join(path),
-                line=source.line_of(path),
             )
     suppliers = {contract.supplier for contract in spec.contracts.values()}
     for supplier in spec.capacity_rules:
         if supplier not in suppliers:
             path = ("capacity_rules", supplier)
-            raise InputError(
+            raise source.error(
+                path,
                 f"no contract names supplier {supplier!r}; expected a supplier of the "
                 f"scenario's contracts ({', '.join(sorted(suppliers)) or 'none'})",
-                file=source.label,
-                field=".".join(path),
-                line=source.line_of(path),
             )
     for holder_id, holder in spec.holders.items():
         for i, transfer in enumerate(holder.transfers):
             if transfer.to not in spec.holders:
                 path = ("holders", holder_id, "transfers", str(i), "to")
-                raise InputError(
+                raise source.error(
+                    path,
                     f"unknown holder {transfer.to!r}; expected one of: {', '.join(spec.holders)}",
-                    file=source.label,
-                    field=".".join(path),
-                    line=source.line_of(path),
                 )
