@@ -161,6 +161,7 @@ def test_a_grid_of_levers_and_fields(tmp_path, write_yaml):
         ("variants: {'a/b': {}}\n", "not a plain name"),
         ("colours: 1\n", "unknown key"),
         ("levers: [1\n", "not a readable YAML"),
+        ("levers: {shape: [zigzag]}\n", r"\(variant shape=zigzag\): levers\.shape: got 'zigzag'"),
     ],
 )
 def test_bad_grids_get_one_line_naming_file_and_field(tmp_path, write_yaml, text, message):
@@ -208,3 +209,17 @@ def test_first_order_indices_from_a_stores_samples_match_the_analytic_values(wri
     for name, expected in (("line:a:rate", 0.8), ("line:b:rate", 0.2)):
         row = table.sel(group=name)
         assert abs(float(row["S1"]) - expected) <= float(row["S1_conf"]) + 0.03, name
+
+
+def test_a_store_no_chunk_reached_is_not_left_behind(tmp_path):
+    """A failure before the first chunk (here: a progress hook) leaves no partial store."""
+    path = tmp_path / "failed.zarr"
+
+    def fail(done, total):
+        raise RuntimeError("no")
+
+    with pytest.raises(RuntimeError):
+        ensemble("baseline", out=path, samples=20, seed=1, chunk=10, progress=fail)
+    assert not partial_path(path).exists() and not path.exists()
+    with pytest.raises(InputError, match=r"'1999-01' is not a month \(YYYY-MM\) within"):
+        ensemble("baseline", out=path, samples=20, outcomes=["ratio:1999-01"])

@@ -101,8 +101,11 @@ def outcome(run, name: str) -> np.ndarray:
 def _month(ds: xr.Dataset, month: str, name: str) -> int:
     try:
         return month_index(ds, month)
-    except InputError as exc:
-        raise _bad(name, exc.message) from None
+    except InputError:
+        first, last = ds["month"].values[[0, -1]].astype("datetime64[M]")
+        raise _bad(
+            name, f"{month!r} is not a month (YYYY-MM) within the horizon {first}..{last}"
+        ) from None
 
 
 def phrase(name: str, threshold: float) -> str:

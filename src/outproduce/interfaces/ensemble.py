@@ -21,6 +21,7 @@ dies is recomputed by Dask elsewhere. See ``ensemble_store`` for the layout.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -118,12 +119,19 @@ def ensemble(
         if index not in done[name]
     ]
     resumed = total - len(pending)
-    _report(progress, resumed, total)
     tasks = (found, seed, outcomes, pending)
-    if scheduler is None:
-        _in_process(partial, *tasks, workers, progress, resumed, total)
-    else:
-        _on_dask(partial, *tasks, scheduler, workers, shared_store, progress, resumed, total)
+    try:
+        _report(progress, resumed, total)
+        if scheduler is None:
+            _in_process(partial, *tasks, workers, progress, resumed, total)
+        else:
+            _on_dask(partial, *tasks, scheduler, workers, shared_store, progress, resumed, total)
+    except BaseException:
+        # A store this call made and no chunk reached (e.g. the scheduler is unreachable)
+        # is not kept: nothing to resume, and it would refuse other settings next time.
+        if previous is None and not any(store.done_chunks(partial, n) for n in found):
+            shutil.rmtree(partial, ignore_errors=True)
+        raise
     store.finish(partial, target)
     return summary | {"computed": len(pending), "resumed": resumed}
 

@@ -133,8 +133,9 @@ def _variant(scenario: Scenario, name: str, spec: dict[str, Any], label: str) ->
         changed = scenario_from_mapping(deep_merge(base, fields), where)
     try:
         changed = apply_levers(changed, **(spec.get("levers") or {}))
-    except InputError as exc:
-        raise InputError(exc.message, file=where, field=f"levers.{exc.field}") from None
+    except InputError as exc:  # a spending option's error already says "levers.<name>"
+        field = exc.field if str(exc.field).startswith("levers") else f"levers.{exc.field}"
+        raise InputError(exc.message, file=where, field=field) from None
     except TypeError as exc:  # a value of the wrong kind for a lever
         raise InputError(str(exc), file=where, field="levers") from None
     return changed.model_copy(update={"name": f"{scenario.name}/{name}"})
