@@ -26,6 +26,7 @@ from outproduce.interfaces.dashboard import (
 )
 from outproduce.interfaces.dashboard_work import (
     LEVER_HELP,
+    QUERY,
     differences,
     download_scenario,
     levers_text,
@@ -97,6 +98,24 @@ def _metrics(views: Views, label: str) -> None:
         st.write(sentence)
 
 
+#: The page's widget keys (the state's names are the levers' own, see ``QUERY``).
+KEYS = {"ramp_speed": "speed", "contract_years": "years"}
+
+
+def _number(name: str, label: str, start: dict[str, Any], step: Any, tag: str = "") -> Any:
+    """A lever's number field: its range from ``QUERY``, its help from ``LEVER_HELP``."""
+    _, _, (low, high) = QUERY[name]
+    key = KEYS.get(name, name) + tag
+    return st.number_input(label, low, high, start[name], step, key=key, help=LEVER_HELP[name])
+
+
+def _choice(name: str, label: str, start: dict[str, Any]) -> Any:
+    """A lever's choice: its options from ``QUERY``, its help from ``LEVER_HELP``."""
+    options = list(QUERY[name][2])
+    index = options.index(start[name])
+    return st.selectbox(label, options, index, key=KEYS.get(name, name), help=LEVER_HELP[name])
+
+
 def _chart(ours: Any, theirs: Any, key: str) -> None:
     """A chart; in compare mode beside the other scenario's, both on one scale."""
     if theirs is None:
@@ -118,28 +137,11 @@ def main() -> None:
         base, error = _pick_scenario()
         st.header("Levers")
         linked = state_from_query(st.query_params)  # a shared link reopens its levers
-        russia = st.number_input(
-            "Russian production (× published estimates)", 0.3, 2.0, linked["russia"], 0.05,
-            key="russia", help=LEVER_HELP["russia"],
-        )  # fmt: skip
-        speed = st.number_input(
-            "Alliance ramp-up speed (× published)", 0.25, 4.0, linked["ramp_speed"], 0.25,
-            key="speed", help=LEVER_HELP["ramp_speed"],
-        )  # fmt: skip
-        shapes = ["linear", "constant_growth", "front_loaded"]
-        shape = st.selectbox(
-            "Spending path shape", shapes, shapes.index(linked["shape"]), key="shape",
-            help=LEVER_HELP["shape"],
-        )  # fmt: skip
-        years = st.number_input(
-            "Contract length (years)", 1, 11, linked["contract_years"], 1, key="years",
-            help=LEVER_HELP["contract_years"],
-        )  # fmt: skip
-        pools = ["national", "eu", "alliance"]
-        pooling = st.selectbox(
-            "Pooling", pools, pools.index(linked["pooling"]), key="pooling",
-            help=LEVER_HELP["pooling"],
-        )  # fmt: skip
+        russia = _number("russia", "Russian production (× published estimates)", linked, 0.05)
+        speed = _number("ramp_speed", "Alliance ramp-up speed (× published)", linked, 0.25)
+        shape = _choice("shape", "Spending path shape", linked)
+        years = _number("contract_years", "Contract length (years)", linked, 1)
+        pooling = _choice("pooling", "Pooling", linked)
         # An uploaded file's own samples and seed unless changed here (the widgets are
         # keyed by the file, so each upload starts from its values); the built-in
         # baseline starts at 300 samples for speed (its file says 2,000).
@@ -149,13 +151,8 @@ def main() -> None:
         )
         start_seed = base.seed if uploaded else linked["seed"]
         tag = base.scenario_hash() if uploaded else "baseline"
-        samples = st.number_input(
-            "Samples", 20, MAX_SESSION_SAMPLES, start_samples, 20, key=f"samples-{tag}",
-            help=LEVER_HELP["samples"],
-        )  # fmt: skip
-        seed = st.number_input(
-            "Seed", 0, 2**31 - 1, start_seed, 1, key=f"seed-{tag}", help=LEVER_HELP["seed"]
-        )
+        samples = _number("samples", "Samples", {"samples": start_samples}, 20, f"-{tag}")
+        seed = _number("seed", "Seed", {"seed": start_seed}, 1, f"-{tag}")
         if uploaded and base.samples > MAX_SESSION_SAMPLES:
             st.caption(
                 f"The file asks for {base.samples:,} samples; the dashboard runs at most "

@@ -27,15 +27,9 @@ LEVER_NAMES = {
 def changed_levers(base: Scenario, levers: dict[str, Any]) -> dict[str, Any]:
     """The levers that change ``base`` (a spending option equal to the scenario's is not)."""
     spending = base.spending.model_dump() if base.spending else {}
-    keys = {"shape": "shape", "contract_years": "contract_years", "pooling": "pooling"}
-    changed = {}
-    for name, value in levers.items():
-        if value is None:
-            continue
-        neutral = LEVER_NAMES[name][1] if name not in keys else spending.get(keys[name])
-        if value != neutral:
-            changed[name] = value
-    return changed
+    # A multiplier is neutral at its LEVER_NAMES value; an option at the scenario's own.
+    neutral = {name: spending.get(name, default) for name, (_, default, _) in LEVER_NAMES.items()}
+    return {k: v for k, v in levers.items() if v is not None and v != neutral[k]}
 
 
 def levers_text(levers: dict[str, Any]) -> str:

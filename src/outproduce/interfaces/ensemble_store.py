@@ -40,23 +40,24 @@ def partial_path(target: Path) -> Path:
     return target.with_name(target.name + ".partial")
 
 
-def read_settings(store: Path) -> dict[str, Any] | None:
-    """The settings a store was made with (None if the folder is not an ensemble store)."""
+def _root_attributes(store: Path) -> dict[str, Any]:
+    """The store's root attributes ({} if the folder is not a Zarr store)."""
     try:
         meta = json.loads((store / "zarr.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
+        return {}
     attrs = meta.get("attributes", {}) if isinstance(meta, dict) else {}
-    return attrs.get(SETTINGS)
+    return attrs if isinstance(attrs, dict) else {}
+
+
+def read_settings(store: Path) -> dict[str, Any] | None:
+    """The settings a store was made with (None if the folder is not an ensemble store)."""
+    return _root_attributes(store).get(SETTINGS)
 
 
 def is_complete(store: Path) -> bool:
     """True if every chunk of the store was written."""
-    try:
-        meta = json.loads((store / "zarr.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return bool(meta.get("attributes", {}).get("complete"))
+    return bool(_root_attributes(store).get("complete"))
 
 
 def create(
