@@ -33,7 +33,7 @@ import xarray as xr
 
 from outproduce.analyses.outcomes import outcome as outcome_of
 from outproduce.analyses.provenance import resolve
-from outproduce.analyses.run import run
+from outproduce.analyses.run import Run, run
 from outproduce.analyses.summary import Summary
 from outproduce.errors import InputError
 from outproduce.scenario.limits import U_MIN
@@ -310,7 +310,7 @@ def given_data(stored, outcome: str, seed: int = 0) -> Sensitivity:
             f"{len(names)} input(s) vary in these samples; expected at least two to compare",
             field="--store",
         )
-    values = outcome_of(type(stored)(scenario=stored.scenario, dataset=ds), outcome)
+    values = outcome_of(Run(scenario=stored.scenario, dataset=ds), outcome)
     keep = np.isfinite(values)
     if keep.sum() < 100:
         raise InputError(

@@ -16,7 +16,7 @@ from outproduce.analyses.calibrate import Calibration
 from outproduce.analyses.claim import Claim
 from outproduce.data.catalog import grade_of
 from outproduce.interfaces import figures
-from outproduce.interfaces.formatting import rate_text
+from outproduce.interfaces.formatting import human_frame, rate_text
 from outproduce.interfaces.outputs import crossover_text, published_text
 from outproduce.interfaces.report_methods import drives_title, input_label
 from outproduce.scenario.model import Scenario
@@ -35,8 +35,6 @@ def figure_html(figure: Any, div_id: str) -> str:
 
 def section_table(title: str, frame: pd.DataFrame, open_: bool = False) -> dict[str, Any]:
     """A table for the template, cells formatted once (``formatting``); ``open_`` unfolds it."""
-    from outproduce.interfaces.formatting import human_frame
-
     return {
         "title": title,
         "columns": list(frame.columns),

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import inspect
 import itertools
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -60,9 +61,7 @@ def variants(scenario: Scenario, grid: Path | None = None) -> dict[str, Scenario
     factors = raw.get("levers") or {}
     _check_levers(factors, label, "levers", lists=True)
     names, values = list(factors), [factors[n] for n in factors]
-    count = 1
-    for column in values:
-        count *= len(column)
+    count = math.prod(len(column) for column in values)
     if count > MAX_VARIANTS:
         raise InputError(
             f"the levers make {count:,} combinations; expected at most {MAX_VARIANTS:,}",
