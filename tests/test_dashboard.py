@@ -95,28 +95,54 @@ def test_the_page_state_round_trips_through_a_link():
     assert typed == defaults
 
 
-def test_two_scenarios_are_compared_in_one_table_and_on_one_scale():
+def test_three_scenarios_are_compared_in_one_table_and_on_one_scale():
     from outproduce.interfaces.dashboard_work import differences, same_axes
 
     base = load_scenario("baseline")
-    ours = compute_views(apply_levers(base, russia=1.5), samples=40, seed=3)
-    theirs = compute_views(base, samples=40, seed=3)
-    table = differences(ours, theirs, ("levers", "baseline"))
-    row = table.set_index("figure").loc["Alliance ÷ adversary output, 2025-11 (median)"]
-    a, b = ours.metrics["ratio"], theirs.metrics["ratio"]
-    assert (row["levers"], row["baseline"], row["difference"]) == (
-        f"{a:.2f}",
-        f"{b:.2f}",
-        f"{a - b:+.2f}",
-    )
-    chance = table.set_index("figure").loc["P(alliance durably ahead by 2035)", "difference"]
-    pp = (ours.metrics["p_crossover"] - theirs.metrics["p_crossover"]) * 100
+    shown = [
+        compute_views(apply_levers(base, russia=r), samples=40, seed=3) for r in (1.5, 1.0, 0.7)
+    ]
+    table = differences(shown, ["more", "baseline", "less"]).set_index("figure")
+    assert list(table.columns) == ["A: more", "B: baseline", "C: less", "A − B", "A − C"]
+    row = table.loc["Alliance ÷ adversary output, 2025-11 (median)"]
+    a, b, c = (v.metrics["ratio"] for v in shown)
+    assert list(row) == [f"{a:.2f}", f"{b:.2f}", f"{c:.2f}", f"{a - b:+.2f}", f"{a - c:+.2f}"]
+    chance = table.loc["P(alliance durably ahead by 2035)", "A − C"]
+    pp = (shown[0].metrics["p_crossover"] - shown[2].metrics["p_crossover"]) * 100
     assert chance == f"{pp:+.0f} pp"
+    # The spending, contracts and stock figures too, by hand from the views' own tables.
+    spend = table.loc["Alliance core spending 2035, 2025 USD bn (median)"]
+    assert spend["A: more"] == f"{shown[0].metrics['core_usd_last']:,.0f}"
+    assert spend["A − B"] == "+0"  # Russia's output does not move the allies' budgets
+    germany = "Germany (Bundeswehr 155mm stock)"
+    stock = table.loc[f"{germany}: median stock at the end of 2031", "B: baseline"]
+    figures = shown[1].metrics["stocks"][0]
+    assert figures["name"] == germany and stock == f"{figures['stock_end']:,.0f}"
+    assert table.loc[f"{germany}: P(stock reaches the target of 230,000 by 2031-12)"].size == 5
+    assert "Rounds the budgets' contracts deliver, 2025–2035 (median)" in table.index
     # As the page has them: after the cache (pickled), plotly holds arrays as typed specs.
-    left, right = (pickle.loads(pickle.dumps(v.balance_figure)) for v in (ours, theirs))
-    same_axes(left, right)
-    assert left.layout.yaxis.range == right.layout.yaxis.range
-    assert left.layout.yaxis.range[1] > 3  # million rounds a year: the axis's output
+    figures = [pickle.loads(pickle.dumps(v.balance_figure)) for v in shown]
+    same_axes(*figures)
+    assert figures[0].layout.yaxis.range == figures[2].layout.yaxis.range
+    assert figures[0].layout.yaxis.range[1] > 3  # million rounds a year: the axis's output
+
+
+def test_an_update_runs_in_the_background_and_is_kept():
+    from outproduce.interfaces import dashboard
+
+    base = load_scenario("baseline")
+    texts = [apply_levers(base, russia=r).model_dump_json() for r in (0.9, 1.1)]
+    update = dashboard.Update(texts, samples=20, seed=11)
+    assert len(update.todo) == 2
+    share, left = update.progress()
+    assert 0 <= share < 1 and left >= 0
+    views = update.result()
+    direct = compute_views(apply_levers(base, russia=1.1), samples=20, seed=11)
+    assert views[1].metrics == direct.metrics
+    again = dashboard.Update(texts[::-1], samples=20, seed=11)  # kept: nothing to run
+    assert again.todo == [] and again.done and again.result()[0] is views[1]
+    with pytest.raises(InputError, match="samples"):  # raised in the caller's thread
+        dashboard.Update(texts, samples=0, seed=11).result()
 
 
 def test_the_assumptions_and_sources_view():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -154,27 +155,46 @@ def test_the_assumptions_that_decide_are_ranked(page):
     page.screenshot(path=str(ARTIFACTS / "7-drivers-boxes.png"), full_page=True)
 
 
-def test_two_scenarios_side_by_side(page):
-    """A table of differences, both balance charts on one scale, no text cut short."""
+def _compare_with(page, *names: str) -> None:
+    box = page.get_by_label("Compare side by side with (up to two)", exact=True)
+    for name in names:
+        box.scroll_into_view_if_needed()  # the list opens only in view
+        box.click()
+        page.get_by_role("option", name=name).click()
+        page.wait_for_load_state("networkidle")
+    page.keyboard.press("Escape")
+
+
+def test_three_scenarios_side_by_side(page):
+    """A pinned setting, the baseline and the page's levers: one table, one scale each."""
     field = page.get_by_label("Russian production (× published estimates)", exact=True)
     field.fill("1.50")
     field.press("Enter")
-    page.get_by_label("Compare side by side with").click()
-    page.get_by_role("option", name="the baseline").click()
-    page.get_by_text("baseline, as loaded").first.wait_for()
+    page.get_by_text("levers: Russian production x1.5").wait_for()
+    page.get_by_role("button", name="Pin this setting").click()
+    page.wait_for_load_state("networkidle")
+    field.fill("0.80")
+    field.press("Enter")
+    page.get_by_text("levers: Russian production x0.8").wait_for()
+    _compare_with(page, "the baseline", "pinned: baseline, Russian production x1.5")
+    page.get_by_text("C: baseline, Russian production x1.5").first.wait_for()
     page.wait_for_load_state("networkidle")
     row = page.locator("tr").filter(has_text="Alliance ÷ adversary output, 2025-11 (median)")
-    row.locator("td").nth(2).wait_for()  # the table is drawn after the captions
+    row.locator("td").nth(4).wait_for()  # the table is drawn after the captions
     cells = row.locator("td").all_inner_texts()
-    ours, theirs = float(cells[0]), float(cells[1])
-    assert ours < theirs  # more Russian output: a lower alliance/adversary ratio
-    assert cells[2] == f"{ours - theirs:+.2f}"
-    page.locator(".js-plotly-plot").nth(1).wait_for()
+    a, b, c = (float(v) for v in cells[:3])
+    assert c < b < a  # more Russian output: a lower alliance/adversary ratio
+    # The differences, of the unrounded figures: within a rounding step of the shown ones.
+    assert [float(v) for v in cells[3:]] == pytest.approx([a - b, a - c], abs=0.0101)
+    # The spending and stock figures are compared too.
+    for figure in ("Alliance core spending 2035", "Germany (Bundeswehr 155mm stock): median"):
+        assert page.locator("tr").filter(has_text=figure).count() == 1
+    page.locator(".js-plotly-plot").nth(2).wait_for()
     ranges = page.evaluate(
-        """() => [...document.querySelectorAll('.js-plotly-plot')].slice(0, 2)
+        """() => [...document.querySelectorAll('.js-plotly-plot')].slice(0, 3)
             .map(d => d._fullLayout.yaxis.range)"""
     )
-    assert ranges[0] == ranges[1]
+    assert ranges[0] == ranges[1] == ranges[2]
     cut = page.evaluate(
         """() => [...document.querySelectorAll('[data-testid="stMain"] *')]
             .filter(e => getComputedStyle(e).textOverflow === 'ellipsis'
@@ -182,13 +202,39 @@ def test_two_scenarios_side_by_side(page):
             .map(e => e.innerText)"""
     )
     assert cut == []
-    page.screenshot(path=str(ARTIFACTS / "5-compare.png"), full_page=True)
-    # Every view is compared: the stocks of both scenarios, side by side on one scale.
-    page.get_by_role("tab", name="Stocks").click()
-    visible = page.locator(".js-plotly-plot:visible")  # the two balances, then the tab's
-    visible.nth(3).wait_for()
-    ranges = visible.evaluate_all("ds => ds.map(d => d._fullLayout.yaxis.range)")
-    assert len(ranges) == 4 and ranges[2] == ranges[3] and ranges[2][1] > 200_000
+    page.locator("table").first.screenshot(path=str(ARTIFACTS / "5-compare-table.png"))
+    page.locator(".js-plotly-plot").nth(2).scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "5-compare-balance.png"))
+    # Every view is compared: each tab's charts side by side, on one scale.
+    for tab, key in (("Spending", "spending"), ("Order book", "order"), ("Stocks", "sustain")):
+        page.get_by_role("tab", name=tab).click()
+        visible = page.locator(".js-plotly-plot:visible")  # the three balances, then the tab's
+        visible.nth(5).wait_for()
+        ranges = visible.evaluate_all("ds => ds.map(d => d._fullLayout.yaxis.range)")[3:6]
+        assert ranges[0] == ranges[1] == ranges[2], tab
+        visible.nth(5).scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / f"5-compare-{key}.png"))
+    assert ranges[0][1] > 200_000  # the stocks' axis: rounds
+
+
+def test_an_update_shows_its_progress_and_charts_save_as_svg(page):
+    field = page.get_by_label("Samples", exact=True)
+    field.fill("2980")  # not computed before by any test: the update is not cached
+    field.press("Enter")
+    bar = page.locator('[data-testid="stProgress"]')
+    bar.wait_for()
+    assert re.search(r"Running 2,980 samples — .+; about \d+ s left", bar.inner_text())
+    page.screenshot(path=str(ARTIFACTS / "8-progress.png"))
+    bar.wait_for(state="detached")
+    page.get_by_text("svg", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    chart = page.locator(".js-plotly-plot").first
+    chart.hover()
+    with page.expect_download() as saved:
+        chart.locator('.modebar-btn[data-title^="Download plot"]').click()
+    assert saved.value.suggested_filename == "outproduce-balance.svg"
+    svg = Path(saved.value.path()).read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "Ammunition output" in svg
 
 
 def test_a_bad_upload_shows_the_clear_error(page, tmp_path):

@@ -1,13 +1,16 @@
 """The outproduce dashboard: a Streamlit page over the Python API (``outproduce app``).
 
-Run by ``streamlit run``; every number comes from ``dashboard.compute_views``, cached
-by scenario hash, samples and seed. Uploaded YAML is size-limited, parsed with the
+Run by ``streamlit run``; every number comes from ``dashboard.compute_views`` (run in a
+background thread by ``dashboard.Update`` and kept by scenario, samples and seed, so
+the page can show progress). Uploaded YAML is size-limited, parsed with the
 safe loader and validated like any scenario file: it is never executed.
 """
 
 from __future__ import annotations
 
 import copy
+import textwrap
+import time
 from typing import Any
 
 import streamlit as st
@@ -18,10 +21,9 @@ from outproduce.interfaces.dashboard import (
     MAX_SESSION_SAMPLES,
     MAX_UPLOAD_BYTES,
     Busy,
+    Update,
     Views,
-    compute_limited,
     drivers_limited,
-    estimate_seconds,
     load_uploaded,
 )
 from outproduce.interfaces.dashboard_work import (
@@ -29,6 +31,7 @@ from outproduce.interfaces.dashboard_work import (
     QUERY,
     differences,
     download_scenario,
+    letters,
     levers_text,
     provenance_tables,
     query_of,
@@ -42,12 +45,6 @@ from outproduce.interfaces.report_sources import source_summary
 from outproduce.scenario.levers import apply_levers
 from outproduce.scenario.loading import load_scenario, scenario_yaml
 from outproduce.scenario.model import Scenario
-
-
-@st.cache_data(show_spinner=False, max_entries=8)  # bounded memory: 8 results at most
-def cached_views(scenario_json: str, samples: int, seed: int) -> Views:
-    """Results for one scenario (as JSON: its hash is the cache key), samples and seed."""
-    return compute_limited(Scenario.model_validate_json(scenario_json), samples, seed)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -116,16 +113,56 @@ def _choice(name: str, label: str, start: dict[str, Any]) -> Any:
     return st.selectbox(label, options, index, key=KEYS.get(name, name), help=LEVER_HELP[name])
 
 
-def _chart(ours: Any, theirs: Any, key: str) -> None:
-    """A chart; in compare mode beside the other scenario's, both on one scale."""
-    if theirs is None:
-        st.plotly_chart(ours, key=key)
+def _plot(figure: Any, key: str, column: Any = st) -> None:
+    """A chart whose camera button saves it in the sidebar's format, named after it."""
+    image = st.session_state.get("image", "png")
+    options = {"format": image, "scale": 2, "filename": f"outproduce-{key}"}
+    column.plotly_chart(figure, key=key, config={"toImageButtonOptions": options})
+
+
+def _chart(figures: list[Any], key: str, names: list[str] | None = None) -> None:
+    """A chart; in compare mode the scenarios' side by side, on one scale, titled A, B, C."""
+    if len(figures) == 1 or any(f is None for f in figures):
+        _plot(figures[0], key)
         return
-    left_figure, right_figure = copy.deepcopy(ours), copy.deepcopy(theirs)
-    same_axes(left_figure, right_figure)
-    left, right = st.columns(2)
-    left.plotly_chart(left_figure, key=f"{key}-left")
-    right.plotly_chart(right_figure, key=f"{key}-right")
+    shown = [copy.deepcopy(f) for f in figures]
+    same_axes(*shown)  # one scale: the eye compares heights
+    for figure, tag, name in zip(shown, letters(len(shown)), names or [], strict=False):
+        wrapped = "<br>".join(textwrap.wrap(f"{tag}: {name}", 48)[:2])
+        figure.update_layout(title={"text": wrapped, "font": {"size": 14}}, margin={"t": 80})
+    for column, figure, tag in zip(st.columns(len(shown)), shown, letters(len(shown)), strict=True):
+        _plot(figure, f"{key}-{tag}", column)
+
+
+def _pin(label: str, scenario_json: str) -> None:
+    """Keep the page's scenario with its levers, to compare later settings against it."""
+    pinned = st.session_state.setdefault("pinned", {})
+    if label in pinned or len(pinned) < MAX_PINNED:
+        pinned[label] = scenario_json
+
+
+#: Settings a session may pin for comparison.
+MAX_PINNED = 6
+
+
+def _run(scenarios: list[Scenario], samples: int, seed: int) -> list[Views]:
+    """The scenarios' views; an update not cached shows a progress bar with its estimate."""
+    update = Update([s.model_dump_json() for s in scenarios], samples, seed)
+    if update.todo:
+        bar = st.progress(0.0)
+        count = len(update.todo)
+        what = f"{samples:,} samples" + (f" of {count} scenarios" if count > 1 else "")
+        while not update.done:
+            share, left = update.progress()
+            bar.progress(
+                share,
+                text=f"Running {what} — {update.stage}; about {left:.0f} s left "
+                "(estimated from this server's recent updates; results are then kept for "
+                "this setting)",
+            )
+            time.sleep(0.2)
+        bar.empty()
+    return update.result()
 
 
 def main() -> None:
@@ -158,10 +195,24 @@ def main() -> None:
                 f"The file asks for {base.samples:,} samples; the dashboard runs at most "
                 f"{MAX_SESSION_SAMPLES:,} (the CLI runs them all)."
             )
-        compare = st.selectbox(
-            "Compare side by side with",
-            ["nothing", "this scenario without the levers", "the baseline"],
+        st.header("Compare")
+        pin_slot = st.container()  # filled once the page's scenario is known
+        pinned = st.session_state.setdefault("pinned", {})
+        compare = st.multiselect(
+            "Compare side by side with (up to two)",
+            ["this scenario without the levers", "the baseline", *pinned],
             key="compare",
+            max_selections=2,
+            help="Up to two other scenarios beside this one (A), at this page's samples and "
+            "seed, every chart on one scale. Pin a setting to keep it: change the levers "
+            "or upload another file, then compare against the pinned ones.",
+        )
+        st.radio(
+            "Chart downloads (each chart's camera button)",
+            ["png", "svg"],
+            horizontal=True,
+            key="image",
+            help="PNG at twice the screen's resolution for slides; SVG for print.",
         )
     if base is None:
         if error:
@@ -178,51 +229,41 @@ def main() -> None:
     }
     changed = apply_levers(base, **levers)
     record = run_record(base, changed, levers, int(samples), int(seed))
+    label = f"pinned: {base.name}, {levers_text(record['levers'])}"
+    pin_slot.button(
+        "Pin this setting",
+        on_click=_pin,
+        args=(label, changed.model_dump_json()),
+        key="pin",
+        help=f"Adds '{label}' to the scenarios to compare (at most {MAX_PINNED}).",
+    )
     if not uploaded:  # the URL carries the state, so a link reopens this page
         state = dict(levers) | {"samples": int(samples), "seed": int(seed)}
         st.query_params.from_dict(query_of({k: v for k, v in state.items() if v is not None}))
-    other = {
-        "nothing": None,
-        "this scenario without the levers": base,
-        "the baseline": load_scenario("baseline"),
-    }[compare]
+    others = {
+        "this scenario without the levers": (f"{base.name}, as loaded", base),
+        "the baseline": ("baseline, as loaded", load_scenario("baseline")),
+    } | {
+        name: (name.removeprefix("pinned: "), Scenario.model_validate_json(text))
+        for name, text in pinned.items()
+    }
+    names = [f"{changed.name} with the levers"] + [others[c][0] for c in compare]
+    scenarios = [changed] + [others[c][1] for c in compare]
     try:
-        eta = estimate_seconds(int(samples)) * (1 if other is None else 2)
-        with st.spinner(
-            f"Running {int(samples):,} samples — about {max(eta, 1):.0f} s on this server "
-            "(measured from its recent updates; results are then kept for this setting)…"
-        ):
-            views = cached_views(changed.model_dump_json(), int(samples), int(seed))
-            reference = (
-                None
-                if other is None
-                else cached_views(other.model_dump_json(), int(samples), int(seed))
-            )
+        shown = _run(scenarios, int(samples), int(seed))
     except (Busy, InputError) as exc:
         st.warning(str(exc) if isinstance(exc, Busy) else f"error: {exc.one_line()}")
         st.stop()
-    if reference is not None and other is not None:
-        names = (f"{changed.name} with the levers", f"{other.name}, as loaded")
-        left, right = st.columns(2)
-        for column, shown, name, scenario in (
-            (left, views, names[0], changed),
-            (right, reference, names[1], other),
+    views = shown[0]
+    if len(shown) > 1:
+        for column, one, tag, name, scenario in zip(
+            st.columns(len(shown)), shown, letters(len(shown)), names, scenarios, strict=True
         ):
-            with column:
-                st.caption(f"{name} ({scenario.scenario_hash()})")
-                if shown.metrics.get("verdict"):
-                    st.info(shown.metrics["verdict"])
-        st.table(differences(views, reference, names).set_index("figure"))  # no truncation
-        balance_left, balance_right = (
-            copy.deepcopy(views.balance_figure),
-            copy.deepcopy(reference.balance_figure),
-        )
-        same_axes(balance_left, balance_right)  # one scale: the eye compares heights
-        for figure, name in ((balance_left, names[0]), (balance_right, names[1])):
-            figure.update_layout(title={"text": f"Output: {name}", "font": {"size": 14}})
-        left, right = st.columns(2)
-        left.plotly_chart(balance_left, key="balance-left")
-        right.plotly_chart(balance_right, key="balance-right")
+            column.caption(f"{tag}: {name} ({scenario.scenario_hash()})")
+            if one.metrics.get("verdict"):
+                column.info(one.metrics["verdict"])
+        st.table(differences(shown, names).set_index("figure"))  # no truncation
+        _chart([v.balance_figure for v in shown], "balance", names)
     else:
         _metrics(views, f"Scenario {changed.name} ({changed.scenario_hash()})")
     st.caption(
@@ -242,7 +283,8 @@ def main() -> None:
         ]
     )
     with tabs[0]:
-        st.plotly_chart(views.balance_figure, key="balance")
+        if len(shown) == 1:
+            _plot(views.balance_figure, "balance")
         st.caption(source_summary(changed, "fig-balance"))
         st.dataframe(readable(views.annual), hide_index=True)
     with tabs[1]:
@@ -261,21 +303,21 @@ def main() -> None:
             if found["charts"] == {}:
                 st.info("Fewer than two groups of inputs are uncertain here: nothing to rank.")
             for name, chart in (found["charts"] or {}).items():
-                st.plotly_chart(chart, key=f"drivers-{name}")
+                _plot(chart, f"drivers-{name}")
             for paragraph in found["boxes"]:
                 st.markdown(f"- {paragraph}")
     with tabs[2]:
         if views.spending_figure is None:
             st.info("This scenario has no spending section.")
         else:
-            _chart(views.spending_figure, reference and reference.spending_figure, "spending")
+            _chart([v.spending_figure for v in shown], "spending", names)
             st.caption(source_summary(changed, "fig-totals"))
-            st.plotly_chart(views.allies_figure, key="allies")
+            _plot(views.allies_figure, "allies")
             st.caption(source_summary(changed, "fig-allies"))
             st.dataframe(readable(views.allies), hide_index=True)
     with tabs[3]:
         if views.order_book_figure is not None:
-            _chart(views.order_book_figure, reference and reference.order_book_figure, "order-book")
+            _chart([v.order_book_figure for v in shown], "order-book", names)
             st.caption(source_summary(changed, "fig-order-book"))
             book = views.order_book.assign(
                 lead_time_months=lead_times(views.order_book["lead_time_months"])
@@ -289,7 +331,7 @@ def main() -> None:
         if views.sustain_figure is None:
             st.info("This scenario has no holders.")
         else:
-            _chart(views.sustain_figure, reference and reference.sustain_figure, "sustain")
+            _chart([v.sustain_figure for v in shown], "sustain", names)
             st.caption(source_summary(changed, "fig-sustain"))
     with tabs[5]:
         assumptions, sources = provenance_tables(changed)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import tempfile
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,7 +45,9 @@ class Busy(Exception):
     """Every computation slot stayed taken while the session waited."""
 
 
-def compute_limited(scenario: Scenario, samples: int, seed: int) -> Views:
+def compute_limited(
+    scenario: Scenario, samples: int, seed: int, on_stage: Callable[[str], None] | None = None
+) -> Views:
     """``compute_views`` within the server-wide cap on concurrent computations."""
     if not 1 <= samples <= MAX_SESSION_SAMPLES:
         raise InputError(
@@ -54,11 +58,103 @@ def compute_limited(scenario: Scenario, samples: int, seed: int) -> Views:
         raise Busy(f"the server is busy ({MAX_CONCURRENT} computations running); try again shortly")
     try:
         started = time.perf_counter()
-        views = compute_views(scenario, samples, seed)
+        views = compute_views(scenario, samples, seed, on_stage)
         record_time(samples, time.perf_counter() - started)
         return views
     finally:
         _SLOTS.release()
+
+
+#: Views computed on this server, by (scenario JSON, samples, seed), newest last; a few
+#: MB each (figures and tables, not the run), at most ``VIEWS_KEPT``.
+_VIEWS: OrderedDict[tuple[str, int, int], Views] = OrderedDict()
+_VIEWS_LOCK = threading.Lock()
+VIEWS_KEPT = 16
+
+
+def cached_views(scenario_json: str, samples: int, seed: int) -> Views | None:
+    """The views of a scenario (as JSON), samples and seed if computed already, else None."""
+    with _VIEWS_LOCK:
+        views = _VIEWS.get((scenario_json, samples, seed))
+        if views is not None:
+            _VIEWS.move_to_end((scenario_json, samples, seed))
+        return views
+
+
+def _keep(key: tuple[str, int, int], views: Views) -> None:
+    with _VIEWS_LOCK:
+        _VIEWS[key] = views
+        while len(_VIEWS) > VIEWS_KEPT:
+            _VIEWS.popitem(last=False)
+
+
+class Update:
+    """The views of one or more scenarios computed in a background thread.
+
+    The page polls it to draw a progress bar (its share of the estimated time, and the
+    stage being computed) instead of a bare spinner; ``result`` gives the views in the
+    order asked, or raises the computation's error in the caller's thread.
+    """
+
+    def __init__(self, scenario_jsons: list[str], samples: int, seed: int) -> None:
+        self.samples, self.seed = samples, seed
+        self.asked = scenario_jsons
+        self.todo = [
+            text for text in dict.fromkeys(scenario_jsons) if not cached_views(text, samples, seed)
+        ]
+        self.estimate = estimate_seconds(samples) * len(self.todo)
+        self.stage = "starting"
+        self.started = time.monotonic()
+        self._error: BaseException | None = None
+        self._made: dict[str, Views] = {}
+        self._thread = threading.Thread(target=self._work, daemon=True)
+        if self.todo:
+            self._thread.start()
+
+    def _work(self) -> None:
+        count = len(self.todo)
+        try:
+            for number, text in enumerate(self.todo, 1):
+
+                def on_stage(name: str, number: int = number) -> None:
+                    self.stage = name if count == 1 else f"scenario {number} of {count}: {name}"
+
+                scenario = Scenario.model_validate_json(text)
+                views = compute_limited(scenario, self.samples, self.seed, on_stage)
+                self._made[text] = views
+                _keep((text, self.samples, self.seed), views)
+        except BaseException as exc:  # raised again in the page's thread by ``result``
+            self._error = exc
+
+    @property
+    def done(self) -> bool:
+        """True once every view is computed (or the computation failed)."""
+        return not self._thread.is_alive()
+
+    def progress(self) -> tuple[float, float]:
+        """The share of the estimated time gone (below 1 until done) and seconds left."""
+        elapsed = time.monotonic() - self.started
+        share = min(elapsed / self.estimate, 0.99) if self.estimate > 0 else 0.99
+        return share, max(self.estimate - elapsed, 0.0)
+
+    def result(self) -> list[Views]:
+        """The views in the order asked (waits for the thread).
+
+        A view found in the cache when the update started and evicted since by other
+        sessions is computed again here.
+        """
+        if self.todo:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        views = []
+        for text in self.asked:
+            found = self._made.get(text) or cached_views(text, self.samples, self.seed)
+            if found is None:
+                scenario = Scenario.model_validate_json(text)
+                found = compute_limited(scenario, self.samples, self.seed)
+            views.append(found)
+        return views
 
 
 #: Seconds of the server's recent uncached updates, by samples (for the estimate shown).
@@ -176,9 +272,17 @@ class Views:
     order_book: pd.DataFrame | None
 
 
-def compute_views(scenario: Scenario, samples: int, seed: int) -> Views:
-    """One run of the chain; the balance, spending (with its order book) and sustainment views."""
+def compute_views(
+    scenario: Scenario, samples: int, seed: int, on_stage: Callable[[str], None] | None = None
+) -> Views:
+    """One run of the chain; the balance, spending (with its order book) and sustainment views.
+
+    ``on_stage`` is told each stage as it starts (the page's progress bar names it).
+    """
+    stage = on_stage or (lambda _: None)
+    stage("running the engine")
     the_run = run(scenario, samples=samples, seed=seed)
+    stage("the balance")
     ds = balance(the_run)
     summary = summarise(ds)
     at = summary.at
@@ -198,10 +302,12 @@ def compute_views(scenario: Scenario, samples: int, seed: int) -> Views:
     spending_figure = allies_figure = order_book_figure = sustain_figure = None
     allies = book = None
     if scenario.spending is not None:
+        stage("spending and contracts")
         spend = spending(the_run)
         tables = summarise_spending(spend)
         gap = alliance_gap(spend)
         metrics["core_share"], metrics["gap_pp"] = gap["core_share"], gap["gap_pp"]
+        metrics |= _spending_figures(spend)
         spending_figure = figures_spending.spending_totals_figure(spend)
         allies_figure = figures_spending.ally_pathways_figure(spend)
         allies = pd.DataFrame(tables["allies"])
@@ -214,12 +320,15 @@ def compute_views(scenario: Scenario, samples: int, seed: int) -> Views:
             order_book_figure = figures_spending.order_book_figure(tables["order_book"])
             book = pd.DataFrame(tables["order_book"])
     if scenario.holders:
+        stage("stocks")
         view = sustain(the_run)
         sustain_figure = figures.sustain_figure(view)
         for entry in summarise_sustain(view, scenario):
             sentence = target_sentence(entry)
             if sentence:
                 metrics.setdefault("targets", []).append(sentence)
+                metrics.setdefault("stocks", []).append(_stock_figures(entry))
+    stage("the charts")
     return Views(
         metrics=metrics,
         balance_figure=figures.balance_figure(ds, summary),
@@ -231,3 +340,36 @@ def compute_views(scenario: Scenario, samples: int, seed: int) -> Views:
         allies=allies,
         order_book=book,
     )
+
+
+def _spending_figures(spend: Any) -> dict[str, Any]:
+    """The spending figures compared between scenarios (medians over samples)."""
+    last = int(spend["year"].values[-1])
+    figures_: dict[str, Any] = {
+        "last_year": last,
+        "core_usd_last": float(
+            spend["group_core_usd_bn"].sel(group="alliance", year=last).median("sample")
+        ),
+    }
+    if "delivered_rounds" in spend:
+        years = spend["book_year"].values
+        figures_["book_years"] = f"{int(years[0])}–{int(years[-1])}"
+        figures_["delivered_total"] = float(
+            spend["delivered_rounds"].sum("book_year").median("sample")
+        )
+    return figures_
+
+
+def _stock_figures(entry: dict[str, Any]) -> dict[str, Any]:
+    """A holder's target figures compared between scenarios (from its summary entry)."""
+    rebuild = entry["rebuild"]
+    year = int(rebuild["target_month"][:4])
+    ends = {row["year"]: row["stock_end_p50"] for row in entry["yearly"]}
+    return {
+        "name": entry["name"],
+        "target": rebuild["target_stock"],
+        "month": rebuild["target_month"],
+        "p_reached": rebuild["p_reached_by_target_month"],
+        "year": year,
+        "stock_end": ends.get(year),
+    }

@@ -156,39 +156,91 @@ def query_of(state: dict[str, Any]) -> dict[str, str]:
     }
 
 
-#: The key figures compared side by side: metric key, label, format.
+#: The key figures compared side by side: metric key, label (naming figures of the
+#: first scenario's metrics in braces), format.
 COMPARED = (
     ("ratio", "Alliance ÷ adversary output, {month} (median)", "{:.2f}"),
     ("p_crossover", "P(alliance durably ahead by 2035)", "{:.0%}"),
     ("crossover_p50", "Durable crossover, median", "{}"),
     ("core_share", "Alliance core spending 2025, % of GDP", "{:.2f}"),
     ("gap_pp", "Gap to 3.5%, percentage points", "{:.2f}"),
+    ("core_usd_last", "Alliance core spending {last_year}, 2025 USD bn (median)", "{:,.0f}"),
+    ("delivered_total", "Rounds the budgets' contracts deliver, {book_years} (median)", "{:,.0f}"),
+    ("on_time", "Share of contracted rounds delivered on time (median)", "{:.0%}"),
     ("p_crossover_following", "P(ahead by 2035) if capacity follows contracts", "{:.0%}"),
 )
 
 
-def differences(left: Views, right: Views, names: tuple[str, str]) -> pd.DataFrame:
-    """The key figures of two scenarios in one table, with their difference.
+def letters(count: int) -> list[str]:
+    """The names of compared scenarios: A (the page's), B, C."""
+    return [chr(ord("A") + k) for k in range(count)]
 
-    Full labels in rows (nothing truncated); the difference in the figure's own unit
-    (percentage points for probabilities).
+
+def differences(views: list[Views], names: list[str]) -> pd.DataFrame:
+    """The key figures of two or three scenarios in one table, with their differences.
+
+    Balance, spending, contracts and every holder's stock target, in rows with full
+    labels (nothing truncated); a column per scenario ("A: name") and one difference
+    from A per other scenario ("A − B"), in the figure's own unit (percentage points
+    for probabilities). A figure one scenario lacks is a dash.
     """
-    rows = []
-    for key, label, form in COMPARED:
-        a, b = left.metrics.get(key), right.metrics.get(key)
-        if a is None and b is None:
+    tags = letters(len(views))
+    context = {
+        key: next((v.metrics[key] for v in views if key in v.metrics), "")
+        for key in ("month", "last_year", "book_years")
+    }
+    rows = [
+        (label.format(**context), [v.metrics.get(key) for v in views], form)
+        for key, label, form in COMPARED
+    ]
+    holders = dict.fromkeys(
+        (s["name"], s["target"], s["month"], s["year"])
+        for v in views
+        for s in v.metrics.get("stocks", [])
+    )
+    for name, target, month, year in holders:
+        found = [
+            next((s for s in v.metrics.get("stocks", []) if s["name"] == name), {}) for v in views
+        ]
+        rows.append(
+            (
+                f"{name}: P(stock reaches the target of {target:,.0f} by {month})",
+                [s.get("p_reached") for s in found],
+                "{:.0%}",
+            )
+        )
+        rows.append(
+            (
+                f"{name}: median stock at the end of {year}",
+                [s.get("stock_end") for s in found],
+                "{:,.0f}",
+            )
+        )
+    table = []
+    for label, values, form in rows:
+        if all(v is None for v in values):
             continue
-        shown = [form.format(v) if v is not None else "not by 2035" for v in (a, b)]
-        numeric = isinstance(a, int | float) and isinstance(b, int | float)
-        if numeric and "%}" in form:
-            change = f"{(a - b) * 100:+.0f} pp"
-        elif numeric:
-            change = f"{a - b:+.2f}"
-        else:
-            change = "" if a == b else "differs"
-        month = left.metrics.get("month", "")
-        rows.append([label.format(month=month), *shown, change])
-    return pd.DataFrame(rows, columns=["figure", names[0], names[1], "difference"])
+        shown = [_shown(v, form, label) for v in values]
+        table.append([label, *shown, *(_change(values[0], v, form) for v in values[1:])])
+    columns = [f"{t}: {n}" for t, n in zip(tags, names, strict=True)]
+    changes = [f"{tags[0]} − {t}" for t in tags[1:]]
+    return pd.DataFrame(table, columns=["figure", *columns, *changes])
+
+
+def _shown(value: Any, form: str, label: str) -> str:
+    """A compared figure as shown; a missing crossover is 'not by 2035', other gaps '–'."""
+    if value is None:
+        return "not by 2035" if "crossover" in label else "–"
+    return form.format(value)
+
+
+def _change(a: Any, b: Any, form: str) -> str:
+    """A − B in the figure's unit: pp for shares, signed numbers, 'differs' for dates."""
+    if not (isinstance(a, int | float) and isinstance(b, int | float)):
+        return "" if a == b else "differs"
+    if "%}" in form:
+        return f"{(a - b) * 100:+.0f} pp"
+    return form.replace("{:", "{:+").format(a - b)
 
 
 def same_axes(*figures: Any) -> None:
