@@ -19,6 +19,7 @@ _WHERE = {
     "run": "outproduce.analyses.run",
     "sensitivity": "outproduce.analyses.sensitivity",
     "discover": "outproduce.analyses.discover",
+    "plan": "outproduce.analyses.plan",
     "outcome": "outproduce.analyses.outcomes",
     "given_data": "outproduce.analyses.sensitivity",
     "ensemble": "outproduce.interfaces.ensemble",

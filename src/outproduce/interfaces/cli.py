@@ -26,6 +26,7 @@ from outproduce.interfaces.cli_common import (
     usage_error,
 )
 from outproduce.interfaces.cli_explain import register as register_explain
+from outproduce.interfaces.cli_plan import register as register_plan
 from outproduce.interfaces.cli_views import (
     print_balance,
     print_calibration,
@@ -358,6 +359,7 @@ def spending_cmd(
 
 
 register_explain(app)  # outcomes, sensitivity, discover (cli_explain.py)
+register_plan(app)  # plan (cli_plan.py)
 
 
 def main() -> None:

@@ -310,6 +310,7 @@ def _resolved(source: _Source, raw: dict[str, Any]) -> Scenario:
         holders=spec.holders,
         capacity_rules=spec.capacity_rules,
         spending=spec.spending,
+        candidates=spec.candidates,
         origin=source.label,
     )
 

@@ -21,6 +21,7 @@ from outproduce.data.catalog import (
     split_sources,
     weak_only,
 )
+from outproduce.scenario.candidates import Candidate
 from outproduce.scenario.components import (
     CapacityRule,
     Contract,
@@ -154,6 +155,7 @@ class ScenarioFile(Strict):
     holders: dict[str, Holder] = Field(default={}, max_length=MAX_HOLDERS)
     capacity_rules: dict[str, CapacityRule] = Field(default={}, max_length=MAX_CONTRACTS)
     spending: Spending | None = None
+    candidates: dict[str, Candidate] = Field(default={}, max_length=MAX_LINES)
 
 
 class Scenario(Strict):
@@ -172,6 +174,8 @@ class Scenario(Strict):
     #: Capacity decision rules of the scenario's suppliers (a line id or a pool).
     capacity_rules: dict[str, CapacityRule] = {}
     spending: Spending | None = None
+    #: The planner's own candidates, beside (or replacing by id) the packaged ones.
+    candidates: dict[str, Candidate] = {}
     origin: str = Field(default="", exclude=True)
 
     def scenario_hash(self) -> str:

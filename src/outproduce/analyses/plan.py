@@ -1,0 +1,336 @@
+"""Plan: the cheapest way to a munitions goal, the most rounds for a budget, the earliest date.
+
+PyPSA's lifecycle: check the goal -> build the problem from a run of the engine (what
+the alliance makes without the plan, per sample and month, and each input's amount per
+round) -> solve (``engine.optimise``) -> write the plan back as lines of the scenario
+-> run the engine on it and compare (``check``) -> statistics (cost, rounds, shadow
+prices in words). An unmet goal is a status and a sentence, never an exception.
+
+The deterministic plan is the plan for the median: one sample with every uncertain
+input at its median. ``robust=K`` plans once over K Monte Carlo samples of the run
+(sample-average approximation: one build plan, production per sample), the target met
+in every sample, or with ``shortfall_price`` the expected shortfall priced instead;
+it reports how its builds differ from the median's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from outproduce.analyses.plan_problem import build_problem, check, investments
+from outproduce.analyses.plan_words import shadow_prices
+from outproduce.analyses.provenance import resolve
+from outproduce.analyses.run import Run, run
+from outproduce.engine.optimise import Goal, Problem, Solution, solve
+from outproduce.errors import InputError
+from outproduce.scenario.candidates import Candidate, all_candidates
+from outproduce.scenario.model import Scenario
+
+OBJECTIVES = ("min-cost", "max-output", "earliest")
+#: Largest robust sample (the SAA problem grows with it; 200 solves in under a minute).
+MAX_ROBUST = 1000
+
+
+@dataclass
+class Plan:
+    """A solved (or unmet) goal: builds, cost, rounds, shadow prices and the engine check."""
+
+    scenario: Scenario
+    goal: dict[str, Any]
+    status: str
+    message: str
+    investments: list[dict[str, Any]] = field(default_factory=list)
+    cost_usd: float | None = None
+    rounds_delivered: float | None = None
+    shadow_prices: list[dict[str, Any]] = field(default_factory=list)
+    check: dict[str, Any] = field(default_factory=dict)
+    table: xr.Dataset | None = None
+    median_investments: list[dict[str, Any]] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``outproduce plan --json``."""
+        document = {
+            "objective": self.goal["objective"],
+            "status": self.status,
+            "message": self.message,
+            "goal": self.goal,
+            "cost_usd": self.cost_usd,
+            "rounds_delivered": self.rounds_delivered,
+            "investments": self.investments,
+            "shadow_prices": self.shadow_prices,
+            "check": self.check,
+            "scenario": self.scenario.name,
+            "scenario_hash": self.scenario.scenario_hash(),
+        }
+        if self.median_investments is not None:
+            document["median_investments"] = self.median_investments
+        return document
+
+
+def plan(
+    scenario: Scenario | str = "baseline",
+    objective: str = "min-cost",
+    target: float | None = None,
+    by: str | None = None,
+    budget: float | None = None,
+    integer: bool = False,
+    robust: int | None = None,
+    shortfall_price: float | None = None,
+    start: str = "2026-01",
+    seed: int | None = None,
+    with_inputs: bool = False,
+) -> Plan:
+    """Plan the builds that meet a goal (see the module docstring); bad goals raise InputError.
+
+    ``with_inputs``: the plan's rounds also need explosive and propellant from new input
+    plants (the bill of materials). Off by default, as the baseline limits no alliance
+    line by inputs (no published supply figure): one rule for existing and new lines.
+    """
+    scenario = resolve(scenario)
+    goal = _check_goal(scenario, objective, target, by, budget, robust, shortfall_price, start)
+    candidates = {
+        k: c
+        for k, c in all_candidates(scenario).items()
+        if with_inputs or c.product_class == "rounds"
+    }
+    the_run = _existing_run(scenario, robust, seed)
+    problem = build_problem(scenario, candidates, the_run, start)
+    record = goal | {
+        "integer": integer,
+        "robust": robust,
+        "shortfall_price": shortfall_price,
+        "with_inputs": with_inputs,
+    }
+    if objective == "earliest":
+        return _earliest(scenario, candidates, problem, the_run, record)
+    solution = solve(problem, _goal(record, by))
+    if not solution.ok:
+        return _unmet(scenario, problem, record, solution)
+    result = _result(scenario, candidates, problem, the_run, record, solution)
+    if robust:
+        median_run = _existing_run(scenario, None, seed)
+        median_problem = build_problem(scenario, candidates, median_run, start)
+        found = solve(median_problem, _goal(record, by))
+        result.median_investments = investments(candidates, found) if found.ok else []
+    return result
+
+
+def _goal(record: dict[str, Any], by: str | None) -> Goal:
+    return Goal(
+        objective="min-cost" if record["objective"] == "earliest" else record["objective"],
+        target=record.get("target"),
+        by=np.datetime64(by, "M") if by else None,
+        budget=record.get("budget_usd"),
+        integer=record["integer"],
+        shortfall_price=record["shortfall_price"],
+    )
+
+
+def _check_goal(
+    scenario: Scenario,
+    objective: str,
+    target: float | None,
+    by: str | None,
+    budget: float | None,
+    robust: int | None,
+    shortfall_price: float | None,
+    start: str,
+) -> dict[str, Any]:
+    """The goal as recorded, or one clear InputError naming the option at fault."""
+    if objective not in OBJECTIVES:
+        raise InputError(
+            f"unknown objective {objective!r}; expected one of {', '.join(OBJECTIVES)}",
+            field="--objective",
+        )
+    first = _month(start, "--start")
+    end = np.datetime64(scenario.horizon.end, "M")
+    if not np.datetime64(scenario.horizon.start, "M") <= first < end:
+        raise InputError(
+            f"the plan's start {start} is outside the horizon "
+            f"{scenario.horizon.start} .. {scenario.horizon.end}",
+            field="--start",
+        )
+    if objective in ("min-cost", "earliest"):
+        if target is None or not 0 < target <= 1e9:
+            raise InputError(
+                f"expected a target of more than 0 rounds a year, got {target}", field="--target"
+            )
+    if objective != "earliest":
+        if by is None:
+            raise InputError(
+                "expected a month YYYY-MM (the target's or the deadline's)", field="--by"
+            )
+        month = _month(by, "--by")
+        if not first <= month <= end:
+            raise InputError(
+                f"expected --by between the plan's start {start} and the horizon's end "
+                f"{scenario.horizon.end}, got {by}",
+                field="--by",
+            )
+    if objective == "max-output" and (budget is None or budget <= 0):
+        raise InputError(f"expected a budget of more than 0 USD, got {budget}", field="--budget")
+    if robust is not None and not 1 <= robust <= MAX_ROBUST:
+        raise InputError(f"expected 1 to {MAX_ROBUST} samples, got {robust}", field="--robust")
+    if shortfall_price is not None and shortfall_price <= 0:
+        raise InputError(
+            f"expected a price of more than 0 USD a round, got {shortfall_price}",
+            field="--shortfall-price",
+        )
+    return {
+        "objective": objective,
+        "target": target,
+        "by": by,
+        "budget_usd": budget,
+        "start": start,
+    }
+
+
+def _month(value: str, option: str) -> np.datetime64:
+    try:
+        if len(value) != 7:
+            raise ValueError
+        return np.datetime64(value, "M")
+    except (ValueError, TypeError):
+        raise InputError(f"expected a month YYYY-MM, got {value!r}", field=option) from None
+
+
+def _existing_run(scenario: Scenario, robust: int | None, seed: int | None) -> Run:
+    """The run the plan stands on: K seeded samples, or one sample at every median."""
+    if robust:
+        return run(scenario, samples=robust, seed=seed, calibration=False)
+    names = run(scenario, samples=1, seed=seed, calibration=False).dataset["input"].values
+    return run(scenario, design={str(n): np.array([0.5]) for n in names}, calibration=False)
+
+
+def _result(
+    scenario: Scenario,
+    candidates: dict[str, Candidate],
+    problem: Problem,
+    the_run: Run,
+    record: dict[str, Any],
+    solution: Solution,
+) -> Plan:
+    """Write the solution back: builds, rounds, shadow prices, the engine check."""
+    made = solution.made
+    # Rounds delivered: to the deadline (max-output), else to the horizon's end.
+    months = made["month"].values.astype("datetime64[M]")
+    window = np.ones(len(months), bool)
+    if record["objective"] == "max-output":
+        window = months <= np.datetime64(record["by"], "M")
+    rounds = float(made.isel(month=window).sum("month").mean())
+    table = xr.Dataset(
+        {
+            "build": solution.build.assign_attrs(units="units a year"),
+            "capacity": solution.capacity.assign_attrs(units="units a month"),
+            "made": made.assign_attrs(units="155mm-equivalent rounds a month"),
+            "existing": xr.DataArray(
+                problem.existing, coords={"sample": made["sample"], "month": made["month"]}
+            ).assign_attrs(units="155mm-equivalent rounds a month"),
+        },
+        attrs={"scenario": scenario.name, "scenario_hash": scenario.scenario_hash()},
+    )
+    words = (
+        "the plan for the median"
+        if not record["robust"]
+        else (f"one plan over {record['robust']} samples")
+    )
+    message = f"{words}: capital USD {solution.cost / 1e9:,.2f} bn"
+    budget = record.get("budget_usd")
+    if budget and solution.cost < budget * (1 - 1e-6):
+        message += (
+            f" of the USD {budget / 1e9:,.2f} bn budget (the rest buys nothing more by the "
+            "deadline: every candidate that delivers by then is at its largest size)"
+        )
+    return Plan(
+        scenario=scenario,
+        goal=record,
+        status="optimal",
+        message=message,
+        investments=investments(candidates, solution),
+        cost_usd=solution.cost,
+        rounds_delivered=rounds,
+        shadow_prices=shadow_prices(solution, record),
+        check=check(scenario, candidates, solution, the_run, problem),
+        table=table,
+    )
+
+
+def _unmet(scenario: Scenario, problem: Problem, record: dict[str, Any], why: Solution) -> Plan:
+    """An unmet goal: which target, by how much, and the best achievable in its year."""
+    if record["objective"] == "max-output":
+        return Plan(scenario, record, why.status, f"no plan found: the solver said {why.condition}")
+    year = int(str(record["by"])[:4])
+    best = solve(problem, Goal("max-year", by=np.datetime64(f"{year}-01", "M")))
+    reached = None
+    if best.ok:
+        in_year = best.made["month"].dt.year == year
+        existing = xr.DataArray(problem.existing, coords=best.made.coords).where(in_year)
+        totals = (best.made.where(in_year) + existing).sum("month")
+        reached = float(totals.min())
+    target = record["target"]
+    worst = f" (the worst of {problem.samples} samples)" if problem.samples > 1 else ""
+    message = f"the target of {target:,.0f} rounds a year from {year} cannot be met"
+    if reached is not None:
+        message += (
+            f": at most {reached:,.0f} in {year}{worst} with every candidate at its "
+            f"largest size as early as it can start, {target - reached:,.0f} short"
+        )
+    if problem.samples > 1 and record.get("shortfall_price") is None:
+        message += "; a plan over samples can price the shortfall instead (--shortfall-price)"
+    return Plan(
+        scenario,
+        record,
+        "infeasible",
+        message,
+        check={
+            "best_achievable": reached,
+            "year": year,
+            "short_by": None if reached is None else target - reached,
+        },
+    )
+
+
+def _earliest(
+    scenario: Scenario,
+    candidates: dict[str, Candidate],
+    problem: Problem,
+    the_run: Run,
+    record: dict[str, Any],
+) -> Plan:
+    """The first calendar year from which the target can be held, by bisection.
+
+    Feasibility only grows with the year (a later year drops the earlier years'
+    constraints), so the first feasible year is found in log2(years) solves; the plan
+    returned is the least-cost plan for that year.
+    """
+    years = sorted({int(str(m)[:4]) for m in problem.months})
+    whole = [y for y in years if sum(str(m).startswith(str(y)) for m in problem.months) == 12]
+    solved: dict[int, Solution] = {}
+
+    def feasible(i: int) -> bool:
+        if i not in solved:
+            solved[i] = solve(problem, _goal(record, f"{whole[i]}-01"))
+        return solved[i].ok
+
+    low, high = 0, len(whole) - 1
+    if not feasible(high):
+        return _unmet(scenario, problem, record | {"by": f"{whole[high]}-01"}, solved[high])
+    while low < high:
+        middle = (low + high) // 2
+        if feasible(middle):
+            high = middle
+        else:
+            low = middle + 1
+    found = solved[high]
+    year = whole[high]
+    record = record | {"by": f"{year}-01", "earliest_year": year}
+    result = _result(scenario, candidates, problem, the_run, record, found)
+    result.message = (
+        f"earliest: {record['target']:,.0f} rounds a year can first be held from {year}; "
+        + result.message
+    )
+    return result

@@ -1,0 +1,140 @@
+"""``outproduce plan``: the cheapest way to a goal, most rounds for a budget, earliest year."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from outproduce.interfaces.cli_common import ScenarioArg, SeedOpt, friendly, number_table, out
+from outproduce.interfaces.files import result_folder, to_json, write_text_atomic
+
+
+def plan_cmd(
+    objective: Annotated[
+        str, typer.Option("--objective", help="min-cost, max-output or earliest.")
+    ] = "min-cost",
+    scenario: ScenarioArg = "baseline",
+    target: Annotated[
+        float | None,
+        typer.Option("--target", help="Rounds a year to hold (min-cost, earliest)."),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            help="YYYY-MM: held in every calendar year from this month's year (min-cost), "
+            "or the deadline for rounds delivered (max-output).",
+        ),
+    ] = None,
+    budget: Annotated[
+        float | None, typer.Option("--budget", help="Capital budget, USD (max-output).")
+    ] = None,
+    integer: Annotated[
+        bool,
+        typer.Option("--integer", help="Each candidate built once, whole or not (a MIP)."),
+    ] = False,
+    robust: Annotated[
+        int | None,
+        typer.Option("--robust", help="Plan once over K Monte Carlo samples of the run."),
+    ] = None,
+    shortfall_price: Annotated[
+        float | None,
+        typer.Option(
+            "--shortfall-price",
+            help="With --robust: USD a round short of the target (instead of every sample).",
+        ),
+    ] = None,
+    with_inputs: Annotated[
+        bool,
+        typer.Option(
+            "--with-inputs",
+            help="New rounds also need explosive and propellant from new input plants.",
+        ),
+    ] = False,
+    start: Annotated[
+        str, typer.Option("--start", help="First month a build may start (YYYY-MM).")
+    ] = "2026-01",
+    seed: SeedOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Write plan.json and the plan's tables here.")
+    ] = None,
+) -> None:
+    """Plan new lines, expansions and input plants for a munitions goal (linopy + HiGHS).
+
+    The plan is checked in the engine: its lines, run with the same samples, reproduce
+    its rounds. An unmet goal says which target cannot be met, by how much, and the
+    best achievable.
+    """
+    from outproduce.analyses.plan import plan
+
+    result = plan(
+        scenario,
+        objective=objective,
+        target=target,
+        by=by,
+        budget=budget,
+        integer=integer,
+        robust=robust,
+        shortfall_price=shortfall_price,
+        start=start,
+        seed=seed,
+        with_inputs=with_inputs,
+    )
+    document = result.to_dict()
+    if out_dir is not None:
+        with result_folder(out_dir) as (work, record):
+            write_text_atomic(work / "plan.json", to_json(document))
+            if result.table is not None:
+                result.table["build"].to_dataframe().query("build > 0").to_csv(
+                    work / "plan_builds.csv"
+                )
+                yearly = result.table[["made", "existing"]].groupby("month.year").sum()
+                yearly.mean("sample").to_dataframe().to_csv(work / "plan_rounds_by_year.csv")
+            record({"scenario": result.scenario.name, "objective": objective})
+    if as_json:
+        print(to_json(document))
+        return
+    print_plan(document)
+    if out_dir is not None:
+        out.print(f"Wrote: {out_dir}/plan.json and the plan's tables")
+
+
+def print_plan(document: dict) -> None:
+    """The plan in words and one table of its builds."""
+    out.print(
+        f"[bold]outproduce plan[/bold] — scenario [cyan]{document['scenario']}[/cyan], "
+        f"objective {document['objective']}: [bold]{document['status']}[/bold]"
+    )
+    out.print(document["message"], highlight=False)
+    if document["investments"]:
+        table = number_table("Builds", ("candidate", "makes", "size a year", "start", "capex"))
+        for row in document["investments"]:
+            table.add_row(
+                row["name"],
+                row["makes"],
+                f"{row['size']:,.0f}",
+                row["start"],
+                f"USD {row['capex_usd'] / 1e6:,.0f}m",
+            )
+        out.print(table)
+        out.print(
+            f"Capital: USD {document['cost_usd'] / 1e9:,.2f} bn; rounds the plan's lines "
+            f"deliver: {document['rounds_delivered']:,.0f} (mean over samples)."
+        )
+    for price in document["shadow_prices"][:6]:
+        out.print(f"  - {price['words']}", highlight=False)
+    check = document["check"]
+    if "engine_rel_diff" in check:
+        verdict = "reproduces" if check["passed"] else "does NOT reproduce"
+        out.print(
+            f"Check: the engine, run with the plan's {check['lines']} line(s), {verdict} its "
+            f"rounds (largest relative difference {check['engine_rel_diff']:.1e})."
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``outproduce plan`` to the main app."""
+    app.command("plan")(friendly(plan_cmd))
