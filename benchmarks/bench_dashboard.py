@@ -74,7 +74,7 @@ async def _session(browser, url: str, seed: int, deadline: float) -> tuple[float
     try:
         await page.goto(url, wait_until="domcontentloaded")
         await page.get_by_text("Durable crossover, P50").wait_for()
-        field = page.get_by_label("Seed")
+        field = page.get_by_label("Seed", exact=True)  # not its help button
         await field.fill(str(seed))
         await field.press("Enter")
         await page.wait_for_function(

@@ -32,6 +32,7 @@ import contextlib
 import logging
 import os
 import sys
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,6 +96,8 @@ class Solution:
     cost: float | None = None  # USD of capital
     shortfall: xr.DataArray | None = None  # (sample, year) rounds short of the target
     duals: dict[str, xr.DataArray] = field(default_factory=dict)
+    #: Wall seconds: building the model, HiGHS solving it, the production re-solve.
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -135,6 +138,7 @@ def solve(p: Problem, goal: Goal) -> Solution:
     """
     import linopy
 
+    started = time.perf_counter()
     a = _arrays(p)
     m = linopy.Model(force_dim_names=True)
     # A start that is not allowed has an upper bound of zero (rather than a mask: absent
@@ -169,13 +173,18 @@ def solve(p: Problem, goal: Goal) -> Solution:
             m.add_constraints(cost <= goal.budget / MILLION, name="budget")
         window = (a["existing"]["month"] <= goal.by).astype(float)
         m.add_objective(-(made * window).sum() / p.samples)
+    built = time.perf_counter()
     status, condition = _solve(m)
+    solved = time.perf_counter()
+    seconds = {"build": built - started, "solve": solved - built}
     if status != "ok":
-        return Solution(status, condition)
+        return Solution(status, condition, seconds=seconds)
     build = size.solution.fillna(0.0)
     duals = {} if goal.integer else _duals(m)
     fixed = produce(p, build)
+    seconds["produce"] = time.perf_counter() - solved
     return Solution(
+        seconds=seconds,
         status="ok",
         condition=condition,
         build=build,
