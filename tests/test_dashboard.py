@@ -171,3 +171,16 @@ def test_the_update_estimate_learns_from_this_servers_updates():
     dashboard.record_time(2300, 3.6)  # 1 ms a sample, 1.3 s fixed: a straight line
     assert dashboard.estimate_seconds(1300) == pytest.approx(2.6)
     dashboard._TIMES.clear()
+
+
+def test_the_plan_tab_plans_within_the_servers_cap():
+    from outproduce.interfaces.dashboard_work import MAX_DASHBOARD_ROBUST, plan_limited
+
+    base = load_scenario("baseline")
+    goal = {"objective": "min-cost", "target": 3_000_000, "by": "2028-01", "robust": 0}
+    found = plan_limited(base, goal)
+    direct = __import__("outproduce").plan(base, "min-cost", target=3_000_000, by="2028-01")
+    assert found.to_dict()["investments"] == direct.to_dict()["investments"]
+    assert found.check["passed"]
+    with pytest.raises(InputError, match="robust"):
+        plan_limited(base, goal | {"robust": MAX_DASHBOARD_ROBUST + 1})

@@ -318,3 +318,19 @@ def test_the_assumptions_and_sources_are_in_view(page):
     grids = page.locator('[data-testid="stDataFrame"]:visible')
     grids.nth(1).wait_for()
     page.screenshot(path=str(ARTIFACTS / "9-assumptions-sources.png"), full_page=True)
+
+
+def test_the_plan_tab_shows_a_checked_plan(page):
+    page.get_by_role("tab", name="What to build").click()
+    target = page.get_by_label("Rounds a year to hold (million)", exact=True)
+    target.fill("3.0")
+    target.press("Enter")
+    page.get_by_role("button", name="Plan", exact=True).click()
+    page.get_by_text("Checked in the engine").wait_for(timeout=90_000)
+    page.get_by_text("the plan for the median: capital USD").wait_for()
+    chart = page.locator(".js-plotly-plot:visible").last
+    chart.wait_for()
+    names = chart.evaluate("d => d.data.map(t => t.name)")
+    assert names[:2] == ["alliance without the plan", "the plan's new lines"]
+    chart.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "9-plan.png"))

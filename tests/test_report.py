@@ -30,14 +30,15 @@ def test_report_writes_html_tables_and_charts(baseline_report):
         "what decides the answer",
         "spending and order book",
         "sustainment",
+        "what to build",
         "report",
     ]
     names = {p.name for p in report.files}
     assert {"report.html", "balance_annual.csv", "spending_allies.csv", "balance.png"} <= names
     assert {"spending_gap.png", "spending_order_book.csv", "sustain.json"} <= names
-    assert {"claim.json", "calibration.json"} <= names
+    assert {"claim.json", "calibration.json", "plan.json"} <= names
     sections = ("claim", "balance", "calibration", "lines", "spending", "order-book")
-    for section in (*sections, "sustainment", "assumptions", "sources"):
+    for section in (*sections, "sustainment", "plan", "assumptions", "sources"):
         assert f'id="{section}"' in html
     # The claim comes first, above the balance.
     assert html.index('<section id="claim">') < html.index('<section id="balance">')
@@ -124,9 +125,10 @@ def test_the_report_runs_the_engine_once(tmp_path, monkeypatch):
 
     monkeypatch.setattr(run_module, "run_engine", counted)
     # Every section is a view of the report's one run, but for the sensitivity section,
-    # which runs its own design once (960 runs in one batch).
+    # which runs its own design once (960 runs in one batch), and the plan section: the
+    # plan for the median (one sample, every input at its median) and its engine check.
     build_report(load_scenario("baseline"), tmp_path, samples=20, seed=3)
-    assert len(calls) == 2
+    assert len(calls) == 4
 
 
 def test_a_stock_target_sentence_cannot_contradict_its_table():
@@ -361,3 +363,26 @@ def test_sensitivity_chart_titles_in_words():
     )
     assert drives_title("rounds:2030") == "What drives the alliance's output in 2030"
     assert drives_title("on_time_share") == "What drives on_time_share"
+
+
+def test_report_says_what_to_build_and_checks_it(baseline_report):
+    """The plan section: the adversary's peak as the goal, the first year, the builds."""
+    from outproduce.analyses.balance import balance, summarise
+    from outproduce.interfaces.report_plan import plan_goal
+
+    report, html, _ = baseline_report
+    document = json.loads((report.folder / "plan.json").read_text())
+    annual = summarise(balance(load_scenario("baseline"), samples=60, seed=2)).annual
+    target, _year = plan_goal(annual)
+    later = annual[annual["year"] >= 2026]
+    assert target == later["adversary_p50"].max()  # the goal by hand: the adversary's peak
+    assert document["goal"]["target"] == target
+    if document["status"] == "optimal":
+        assert document["check"]["passed"]
+        assert 'id="fig-plan"' in html and "The plan&#39;s builds" in html
+        year = document["goal"]["earliest_year"]
+        assert f"first possible from {year}" in report.headlines[-1]
+    else:
+        assert "cannot be met" in document["message"]
+    # The candidates' sources are listed, with a link back to the plan chart.
+    assert 'id="src-wiwo-2024-unterluess"' in html

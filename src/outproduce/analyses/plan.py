@@ -83,6 +83,7 @@ def plan(
     start: str = "2026-01",
     seed: int | None = None,
     with_inputs: bool = False,
+    base_run: Run | None = None,
 ) -> Plan:
     """Plan the builds that meet a goal (see the module docstring); bad goals raise InputError.
 
@@ -97,7 +98,8 @@ def plan(
         for k, c in all_candidates(scenario).items()
         if with_inputs or c.product_class == "rounds"
     }
-    the_run = _existing_run(scenario, robust, seed)
+    names = None if base_run is None else base_run.dataset["input"].values
+    the_run = _existing_run(scenario, robust, seed, names)
     problem = build_problem(scenario, candidates, the_run, start)
     record = goal | {
         "integer": integer,
@@ -112,7 +114,7 @@ def plan(
         return _unmet(scenario, problem, record, solution)
     result = _result(scenario, candidates, problem, the_run, record, solution)
     if robust:
-        median_run = _existing_run(scenario, None, seed)
+        median_run = _existing_run(scenario, None, seed, names)
         median_problem = build_problem(scenario, candidates, median_run, start)
         found = solve(median_problem, _goal(record, by))
         result.median_investments = investments(candidates, found) if found.ok else []
@@ -198,11 +200,17 @@ def _month(value: str, option: str) -> np.datetime64:
         raise InputError(f"expected a month YYYY-MM, got {value!r}", field=option) from None
 
 
-def _existing_run(scenario: Scenario, robust: int | None, seed: int | None) -> Run:
-    """The run the plan stands on: K seeded samples, or one sample at every median."""
+def _existing_run(
+    scenario: Scenario, robust: int | None, seed: int | None, names: Any = None
+) -> Run:
+    """The run the plan stands on: K seeded samples, or one sample at every median.
+
+    ``names``: the scenario's input names, if known (else a one-sample run lists them).
+    """
     if robust:
         return run(scenario, samples=robust, seed=seed, calibration=False)
-    names = run(scenario, samples=1, seed=seed, calibration=False).dataset["input"].values
+    if names is None:
+        names = run(scenario, samples=1, seed=seed, calibration=False).dataset["input"].values
     return run(scenario, design={str(n): np.array([0.5]) for n in names}, calibration=False)
 
 

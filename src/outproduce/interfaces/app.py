@@ -17,6 +17,7 @@ import streamlit as st
 
 from outproduce.data.catalog import DATA_VERSION
 from outproduce.errors import InputError
+from outproduce.interfaces.app_plan import plan_tab
 from outproduce.interfaces.dashboard import (
     MAX_SESSION_SAMPLES,
     MAX_UPLOAD_BYTES,
@@ -278,9 +279,11 @@ def main() -> None:
             "Spending",
             "Order book",
             "Stocks",
+            "What to build",
             "Assumptions and sources",
             "Downloads",
-        ]
+        ],
+        key="view",  # the chosen tab survives a rerun (a changed lever or field)
     )
     with tabs[0]:
         if len(shown) == 1:
@@ -334,6 +337,8 @@ def main() -> None:
             _chart([v.sustain_figure for v in shown], "sustain", names)
             st.caption(source_summary(changed, "fig-sustain"))
     with tabs[5]:
+        plan_tab(changed, views.annual, _plot)
+    with tabs[6]:
         assumptions, sources = provenance_tables(changed)
         st.caption(
             "Every assumption of the scenario (where nothing is published: a labelled "
@@ -346,7 +351,7 @@ def main() -> None:
             hide_index=True,
             column_config={"address": st.column_config.LinkColumn("address")},
         )
-    with tabs[6]:
+    with tabs[7]:
         ran = download_scenario(changed, record)
         st.download_button(
             "Download results (zip of CSV files and a manifest)",

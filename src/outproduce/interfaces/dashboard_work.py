@@ -309,3 +309,41 @@ def provenance_tables(scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
         ]
     )
     return assumptions, sources
+
+
+#: Most samples of a robust plan asked from the dashboard (the CLI takes up to 1,000).
+MAX_DASHBOARD_ROBUST = 50
+
+
+def plan_limited(scenario: Scenario, goal: dict[str, Any]) -> Any:
+    """``outproduce.plan`` within the server's cap on concurrent computations.
+
+    ``goal``: objective, target (rounds a year), by (YYYY-MM), budget (USD), with_inputs,
+    robust (0: the plan for the median). Bad goals raise InputError, shown as one line.
+    """
+    from outproduce.analyses.plan import plan
+    from outproduce.errors import InputError
+    from outproduce.interfaces.dashboard import _SLOTS, BUSY_WAIT_SECONDS, Busy
+
+    robust = int(goal.get("robust") or 0)
+    if robust > MAX_DASHBOARD_ROBUST:
+        raise InputError(
+            f"expected at most {MAX_DASHBOARD_ROBUST} samples for a robust plan here "
+            f"(`outproduce plan --robust` takes up to 1,000), got {robust}",
+            field="robust",
+        )
+    if not _SLOTS.acquire(timeout=BUSY_WAIT_SECONDS):
+        raise Busy("the server is busy; try again shortly")
+    try:
+        return plan(
+            scenario,
+            goal["objective"],
+            target=goal.get("target"),
+            by=goal.get("by"),
+            budget=goal.get("budget"),
+            robust=robust or None,
+            shortfall_price=goal.get("shortfall_price") if robust else None,
+            with_inputs=bool(goal.get("with_inputs")),
+        )
+    finally:
+        _SLOTS.release()

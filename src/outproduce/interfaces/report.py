@@ -40,6 +40,7 @@ from outproduce.interfaces.outputs import (
     write_spending_outputs,
 )
 from outproduce.interfaces.report_methods import assumptions_used, methods_section
+from outproduce.interfaces.report_plan import plan_section
 from outproduce.interfaces.report_sources import sources_used, with_source_lines
 from outproduce.interfaces.report_spending import spending_headlines, spending_sections
 from outproduce.interfaces.report_verdict import (
@@ -62,6 +63,7 @@ STAGES = (
     "what decides the answer",
     "spending and order book",
     "sustainment",
+    "what to build",
     "report",
 )
 
@@ -145,8 +147,17 @@ def build_report(
         sections.append(_sustain_section(view, holders))
         headlines += _sustain_headlines(holders)
 
-    sections.append(methods_section(scenario))
     step(STAGES[5])
+    planned = plan_section(scenario, balance_summary.annual, the_run)
+    if planned is not None:
+        section, headline, found = planned
+        sections.append(section)
+        headlines.append(headline)
+        files.append(_write_json(folder / "plan.json", found.to_dict()))
+        summary["plan"] = {"status": found.status, "message": found.message}
+
+    sections.append(methods_section(scenario))
+    step(STAGES[6])
     html = _render(scenario, ds.attrs, sections, headlines, summary["claim"]["sentence"])
     report = folder / "report.html"
     report.write_text(html, encoding="utf-8")

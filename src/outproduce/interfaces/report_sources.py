@@ -27,6 +27,7 @@ CHART_PARTS = {
     "fig-allies": ("each ally's path to its target", ("spending",)),
     "fig-order-book": ("demand, output and the adversary", ("spending", "lines")),
     "fig-sustain": ("stocks of the holders", ("holders",)),
+    "fig-plan": ("what to build to hold the adversary's output", ("lines", "candidates")),
 }
 
 
@@ -45,6 +46,12 @@ def part_sources(scenario: Scenario, part: str) -> set[str]:
         for table in SPENDING_TABLES:
             for cell in load_table(table)["source_id"]:
                 named.update(split_sources(cell))
+    elif part == "candidates":  # what the planner may build (packaged and the scenario's)
+        from outproduce.scenario.candidates import all_candidates
+
+        for candidate in all_candidates(scenario).values():
+            named.update(split_sources(candidate.source))
+        dump = {}
     else:  # holders and the contracts that fill them
         dump = {
             "holders": {k: v.model_dump(mode="json") for k, v in scenario.holders.items()},
@@ -110,7 +117,7 @@ def sources_used(
     scenario: Scenario, backlinks: dict[str, list[tuple[str, str]]]
 ) -> list[dict[str, Any]]:
     """Every source the report rests on, each with the charts it supports."""
-    named = scenario.source_ids()
+    named = scenario.source_ids() | part_sources(scenario, "candidates")
     for cell in load_table("published_estimates")["source_id"]:
         named.update(split_sources(cell))
     if scenario.spending is not None:
