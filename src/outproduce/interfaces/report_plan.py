@@ -71,7 +71,7 @@ def plan_section(
             f"It can first be held from {year}, at a capital cost of USD "
             f"{found.cost_usd / 1e9:,.2f} bn: {builds or 'no new build'}."
         )
-        text += [row["words"].capitalize() + "." for row in found.shadow_prices[:3]]
+        text += [_sentence(row["words"]) for row in found.shadow_prices[:3]]
         adversary = dict(zip(annual["year"].astype(int), annual["adversary_p50"], strict=True))
         figure = figures_plan.plan_figure(found.table, target, adversary, year)
         figures.append(figure_html(figure, "fig-plan"))
@@ -91,14 +91,14 @@ def plan_section(
             tables.append(section_table("The plan's builds", frame, open_=True))
     else:
         headline = f"Plan: {found.message}"
-        text.append(found.message[0].upper() + found.message[1:] + ".")
+        text.append(_sentence(found.message))
     check = found.check
     if "engine_rel_diff" in check:
         text.append(
             f"Checked in the engine: the plan's {check['lines']} line(s), run with the same "
             f"inputs, reproduce its rounds (largest relative difference "
-            f"{check['engine_rel_diff']:.0e}). `outproduce plan` asks other goals (a "
-            "budget, a date, robust over the samples, with explosive and propellant plants)."
+            f"{check['engine_rel_diff']:.0e}). The command outproduce plan asks other goals "
+            "(a budget, a date, robust over the samples, with explosive and propellant plants)."
         )
     section = {
         "id": "plan",
@@ -108,3 +108,8 @@ def plan_section(
         "tables": tables,
     }
     return section, headline, found
+
+
+def _sentence(words: str) -> str:
+    """Words as a sentence: a capital first letter (the rest as written), a full stop."""
+    return words[:1].upper() + words[1:] + "."
