@@ -99,6 +99,15 @@ def page(browser, url):
     context.close()
 
 
+def _idle(page) -> None:
+    """Wait until the script's rerun has finished (the page's running indicator is gone).
+
+    Elements of the previous run stay on the page until the rerun replaces them: a
+    button clicked before then still carries the previous run's data.
+    """
+    page.wait_for_function("""() => !document.querySelector('[data-testid="stStatusWidget"]')""")
+
+
 def _metrics(page) -> list[str]:
     return page.locator('[data-testid="stMetricValue"]').all_inner_texts()
 
@@ -270,6 +279,7 @@ def test_the_scenario_downloads_as_it_ran(page, tmp_path):
     page.get_by_label("Russian production (× published estimates)", exact=True).fill("0.80")
     page.get_by_label("Russian production (× published estimates)", exact=True).press("Enter")
     page.get_by_text("levers: Russian production x0.8").wait_for()
+    _idle(page)
     page.get_by_role("tab", name="Downloads").click()
     with page.expect_download() as info:
         page.get_by_role("button", name="Download scenario (YAML)").click()
