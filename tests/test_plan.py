@@ -210,3 +210,21 @@ def test_plan_is_in_the_python_api():
     assert outproduce.plan is plan
     with pytest.raises(InputError, match="--budget"):
         plan("baseline", "max-output", by="2030-01")
+
+
+def test_the_plan_writes_its_files(tmp_path):
+    import pandas as pd
+
+    from outproduce.interfaces.cli import app
+
+    folder = tmp_path / "plan"
+    with pytest.raises(SystemExit) as exit_:
+        app(["plan", "--target", "3e6", "--by", "2028-01", "--out", str(folder)])
+    assert exit_.value.code == 0
+    document = json.loads((folder / "plan.json").read_text())
+    builds = pd.read_csv(folder / "plan_builds.csv")
+    assert builds["capex_usd"].sum() == pytest.approx(document["cost_usd"], rel=1e-9)
+    assert list(builds["start"]) == [row["start"] for row in document["investments"]]
+    yearly = pd.read_csv(folder / "plan_rounds_by_year.csv").set_index("year")
+    assert yearly.loc[2028].sum() >= 3_000_000 * (1 - 1e-7)  # the goal, held in 2028
+    assert (folder / "outproduce-manifest.json").exists()

@@ -88,11 +88,14 @@ def plan_cmd(
         with result_folder(out_dir) as (work, record):
             write_text_atomic(work / "plan.json", to_json(document))
             if result.table is not None:
-                result.table["build"].to_dataframe().query("build > 0").to_csv(
-                    work / "plan_builds.csv"
-                )
+                import pandas as pd
+
+                builds = pd.DataFrame(document["investments"])
+                builds.to_csv(work / "plan_builds.csv", index=False)
                 yearly = result.table[["made", "existing"]].groupby("month.year").sum()
-                yearly.mean("sample").to_dataframe().to_csv(work / "plan_rounds_by_year.csv")
+                yearly = yearly.mean("sample").to_dataframe()
+                yearly.columns = ["plan_rounds", "existing_rounds"]
+                yearly.to_csv(work / "plan_rounds_by_year.csv")
             record({"scenario": result.scenario.name, "objective": objective})
     if as_json:
         print(to_json(document))
