@@ -167,6 +167,13 @@ def test_the_earliest_year_is_the_first_feasible_one():
         (["--objective", "fastest"], "--objective"),
         (["--objective", "max-output", "--by", "2030-01"], "--budget"),
         (["--target", "3e6", "--by", "2028-01", "--robust", "0"], "--robust"),
+        (["--objective", "max-output", "--budget", "nan", "--by", "2030-12"], "--budget"),
+        (["--target", "3e6", "--by", "2028-01", "--shortfall-price", "100"], "--shortfall-price"),
+        (["--objective", "earliest", "--target", "3e6", "--by", "2028-01"], "--by"),
+        (
+            ["--objective", "max-output", "--budget", "1e9", "--by", "2030-12", "--target", "5"],
+            "--target",
+        ),
     ],
 )
 def test_bad_goals_get_one_clear_error(args, field, capsys):
@@ -228,3 +235,38 @@ def test_the_plan_writes_its_files(tmp_path):
     yearly = pd.read_csv(folder / "plan_rounds_by_year.csv").set_index("year")
     assert yearly.loc[2028].sum() >= 3_000_000 * (1 - 1e-7)  # the goal, held in 2028
     assert (folder / "outproduce-manifest.json").exists()
+
+
+def test_the_plans_pool_name_is_kept_and_a_yearly_goal_needs_a_whole_year(tmp_path):
+    from outproduce import load_scenario
+
+    clash = tmp_path / "clash.yaml"
+    clash.write_text("name: clash\nbase: baseline\nlines:\n  us_155_enterprise: {pool: plan}\n")
+    with pytest.raises(InputError, match="kept for the plan") as found:
+        plan(load_scenario(clash), "min-cost", target=3e6, by="2028-01")
+    assert found.value.field == "lines.us_155_enterprise.pool"
+    short = tmp_path / "short.yaml"
+    short.write_text("name: short\nbase: baseline\nhorizon: {start: 2022-01, end: 2026-06}\n")
+    with pytest.raises(InputError, match="whole calendar year"):
+        plan(load_scenario(short), "min-cost", target=3e6, by="2026-01")
+
+
+def test_a_plan_starting_mid_year_still_counts_that_whole_year():
+    # A start in July: the year's first half is what exists; builds start from July.
+    late = plan("baseline", "min-cost", target=2_690_000, by="2028-08", start="2028-07")
+    early = plan("baseline", "min-cost", target=2_690_000, by="2028-08", start="2028-01")
+    assert late.status == early.status == "infeasible"
+    assert late.check["best_achievable"] <= early.check["best_achievable"]
+
+
+def test_new_rounds_count_with_their_155mm_factor(tmp_path):
+    """The engine weighs 155mm lines by the conversion factor; so does the planner."""
+    from outproduce import load_scenario
+
+    path = tmp_path / "factor.yaml"
+    path.write_text("name: factor\nbase: baseline\nassumptions: {conversion_155eq: {155mm: 0.9}}\n")
+    found = plan(load_scenario(path), "min-cost", target=2_700_000, by="2030-01")
+    assert found.status == "optimal" and found.check["passed"]
+    table = found.table
+    yearly = (table["made"] + table["existing"]).groupby("month.year").sum().sel(year=2030)
+    assert float(yearly.min()) >= 2_700_000 * (1 - 1e-7)

@@ -21,11 +21,18 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from outproduce.analyses.plan_problem import build_problem, check, investments
+from outproduce.analyses.plan_problem import build_problem, check, check_pool_free, investments
 from outproduce.analyses.plan_words import shadow_prices
 from outproduce.analyses.provenance import resolve
 from outproduce.analyses.run import Run, run
-from outproduce.engine.optimise import Goal, Problem, Solution, produce, solve
+from outproduce.engine.optimise import (
+    MAX_SOLVE_SECONDS,
+    Goal,
+    Problem,
+    Solution,
+    produce,
+    solve,
+)
 from outproduce.errors import InputError
 from outproduce.scenario.candidates import Candidate, all_candidates
 from outproduce.scenario.model import Scenario
@@ -93,6 +100,7 @@ def plan(
     """
     scenario = resolve(scenario)
     goal = _check_goal(scenario, objective, target, by, budget, robust, shortfall_price, start)
+    check_pool_free(scenario)
     candidates = {
         k: c
         for k, c in all_candidates(scenario).items()
@@ -112,6 +120,8 @@ def plan(
     solution = solve(problem, _goal(record, by))
     if not solution.ok:
         return _unmet(scenario, problem, record, solution)
+    if record["shortfall_price"] is not None:
+        record["expected_shortfall"] = _expected_shortfall(solution)
     result = _result(scenario, candidates, problem, the_run, record, solution)
     if robust:
         median_run = _existing_run(scenario, None, seed, names)
@@ -133,7 +143,7 @@ def _median_plan_words(
     for the median alone would risk.
     """
     made = produce(problem, median.build)
-    total = made + xr.DataArray(problem.existing, coords=made.coords)
+    total = made * _weight(problem, made) + xr.DataArray(problem.existing, coords=made.coords)
     months = made["month"]
     first = int(str(record["by"])[:4])
     whole = months.dt.year.groupby(months.dt.year).count()
@@ -160,19 +170,30 @@ def _goal(record: dict[str, Any], by: str | None) -> Goal:
 def _check_goal(
     scenario: Scenario,
     objective: str,
-    target: float | None,
+    target: Any,
     by: str | None,
-    budget: float | None,
-    robust: int | None,
-    shortfall_price: float | None,
+    budget: Any,
+    robust: Any,
+    shortfall_price: Any,
     start: str,
 ) -> dict[str, Any]:
-    """The goal as recorded, or one clear InputError naming the option at fault."""
+    """The goal as recorded, or one clear InputError naming the option at fault.
+
+    Every number finite and in range; an option the objective does not use is refused
+    rather than ignored; the goal's year must be a whole calendar year of the horizon.
+    """
     if objective not in OBJECTIVES:
         raise InputError(
             f"unknown objective {objective!r}; expected one of {', '.join(OBJECTIVES)}",
             field="--objective",
         )
+    target = _number(target, "--target", "rounds a year", MAX_TARGET)
+    budget = _number(budget, "--budget", "USD", MAX_BUDGET)
+    shortfall_price = _number(shortfall_price, "--shortfall-price", "USD a round", MAX_BUDGET)
+    if robust is not None and (
+        isinstance(robust, bool) or not isinstance(robust, int | np.integer)
+    ):
+        raise InputError(f"expected a whole number of samples, got {robust!r}", field="--robust")
     first = _month(start, "--start")
     end = np.datetime64(scenario.horizon.end, "M")
     if not np.datetime64(scenario.horizon.start, "M") <= first < end:
@@ -181,11 +202,18 @@ def _check_goal(
             f"{scenario.horizon.start} .. {scenario.horizon.end}",
             field="--start",
         )
-    if objective in ("min-cost", "earliest"):
-        if target is None or not 0 < target <= 1e9:
-            raise InputError(
-                f"expected a target of more than 0 rounds a year, got {target}", field="--target"
-            )
+    unused = {
+        "min-cost": ("--budget", budget),
+        "earliest": ("--by", by) if by is not None else ("--budget", budget),
+        "max-output": ("--target", target),
+    }[objective]
+    if unused[1] is not None:
+        raise InputError(f"{objective} does not use {unused[0]}; leave it out", field=unused[0])
+    if objective in ("min-cost", "earliest") and target is None:
+        raise InputError(
+            f"expected a target of rounds a year (more than 0, at most {MAX_TARGET:,.0f})",
+            field="--target",
+        )
     if objective != "earliest":
         if by is None:
             raise InputError(
@@ -198,13 +226,22 @@ def _check_goal(
                 f"{scenario.horizon.end}, got {by}",
                 field="--by",
             )
-    if objective == "max-output" and (budget is None or budget <= 0):
-        raise InputError(f"expected a budget of more than 0 USD, got {budget}", field="--budget")
+    last_whole = int(scenario.horizon.end[:4]) - (scenario.horizon.end[5:] != "12")
+    year = int((by or start)[:4])
+    if objective != "max-output" and year > last_whole:
+        raise InputError(
+            f"a yearly target needs a whole calendar year in the horizon (ending "
+            f"{scenario.horizon.end}); expected a year up to {last_whole}, got {year}",
+            field="--by" if by else "--start",
+        )
+    if objective == "max-output" and budget is None:
+        raise InputError("expected a capital budget in USD (more than 0)", field="--budget")
     if robust is not None and not 1 <= robust <= MAX_ROBUST:
         raise InputError(f"expected 1 to {MAX_ROBUST} samples, got {robust}", field="--robust")
-    if shortfall_price is not None and shortfall_price <= 0:
+    if shortfall_price is not None and (robust is None or objective != "min-cost"):
         raise InputError(
-            f"expected a price of more than 0 USD a round, got {shortfall_price}",
+            "a shortfall price only applies to a robust min-cost plan (--robust K, "
+            "--objective min-cost); without it the target must hold",
             field="--shortfall-price",
         )
     return {
@@ -214,6 +251,26 @@ def _check_goal(
         "budget_usd": budget,
         "start": start,
     }
+
+
+#: Largest target (rounds a year) and budget or price (USD) a goal may state.
+MAX_TARGET = 1e9
+MAX_BUDGET = 1e13
+
+
+def _number(value: Any, option: str, unit: str, most: float) -> float | None:
+    """A finite number above 0 and at most ``most`` (or None), else one InputError."""
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"expected a number of {unit}, got {value!r}", field=option) from None
+    if not (np.isfinite(number) and 0 < number <= most):
+        raise InputError(
+            f"expected more than 0 and at most {most:,.0f} {unit}, got {value!r}", field=option
+        )
+    return number
 
 
 def _month(value: str, option: str) -> np.datetime64:
@@ -259,7 +316,9 @@ def _result(
         {
             "build": solution.build.assign_attrs(units="units a year"),
             "capacity": solution.capacity.assign_attrs(units="units a month"),
-            "made": made.assign_attrs(units="155mm-equivalent rounds a month"),
+            "made": (made * _weight(problem, made)).assign_attrs(
+                units="155mm-equivalent rounds a month (the plan's lines, as counted)"
+            ),
             "existing": xr.DataArray(
                 problem.existing, coords={"sample": made["sample"], "month": made["month"]}
             ).assign_attrs(units="155mm-equivalent rounds a month"),
@@ -275,25 +334,45 @@ def _result(
     budget = record.get("budget_usd")
     if budget and solution.cost < budget * (1 - 1e-6):
         message += (
-            f" of the USD {budget / 1e9:,.2f} bn budget (the rest buys nothing more by the "
-            "deadline: every candidate that delivers by then is at its largest size)"
+            f" of the USD {budget / 1e9:,.2f} bn budget (more capital buys nothing more by "
+            "the deadline: the candidates that deliver by then are at their largest size "
+            "or their inputs bind; see the shadow prices)"
+        )
+    if record.get("expected_shortfall") is not None:
+        message += (
+            f"; with the shortfall priced, the target is missed by "
+            f"{record['expected_shortfall']:,.0f} rounds a year on average over the samples "
+            "and years"
+        )
+    checked = check(scenario, candidates, solution, the_run, problem)
+    if not checked["passed"]:
+        message += (
+            "; THE ENGINE DOES NOT REPRODUCE THIS PLAN (a bug: please report it with the scenario)"
         )
     return Plan(
         scenario=scenario,
         goal=record,
-        status="optimal",
+        status="optimal" if checked["passed"] else "check_failed",
         message=message,
         investments=investments(candidates, solution),
         cost_usd=solution.cost,
         rounds_delivered=rounds,
         shadow_prices=shadow_prices(solution, record),
-        check=check(scenario, candidates, solution, the_run, problem),
+        check=checked,
         table=table,
     )
 
 
 def _unmet(scenario: Scenario, problem: Problem, record: dict[str, Any], why: Solution) -> Plan:
     """An unmet goal: which target, by how much, and the best achievable in its year."""
+    if "infeasible" not in why.condition:  # a time limit or a solver failure: say so
+        return Plan(
+            scenario,
+            record,
+            why.condition,
+            f"no plan found within the solver's limit ({why.condition}, at most "
+            f"{MAX_SOLVE_SECONDS} s); ask fewer samples (--robust) or leave out --integer",
+        )
     if record["objective"] == "max-output":
         return Plan(scenario, record, why.status, f"no plan found: the solver said {why.condition}")
     year = int(str(record["by"])[:4])
@@ -302,7 +381,8 @@ def _unmet(scenario: Scenario, problem: Problem, record: dict[str, Any], why: So
     if best.ok:
         in_year = best.made["month"].dt.year == year
         existing = xr.DataArray(problem.existing, coords=best.made.coords).where(in_year)
-        totals = (best.made.where(in_year) + existing).sum("month")
+        counted = best.made * _weight(problem, best.made)
+        totals = (counted.where(in_year) + existing).sum("month")
         reached = float(totals.min())
     target = record["target"]
     worst = f" (the worst of {problem.samples} samples)" if problem.samples > 1 else ""
@@ -367,3 +447,15 @@ def _earliest(
         + result.message
     )
     return result
+
+
+def _weight(problem: Problem, made: xr.DataArray) -> xr.DataArray:
+    """What a new round counts for in each sample (its 155mm-equivalent factor)."""
+    weight = np.ones(problem.samples) if problem.weight is None else problem.weight
+    return xr.DataArray(weight, coords={"sample": made["sample"]})
+
+
+def _expected_shortfall(solution: Solution) -> float:
+    """Rounds a year short of the target, the mean over samples and target years."""
+    short = solution.shortfall
+    return 0.0 if short is None else float(short.mean())

@@ -15,6 +15,7 @@ import numpy as np
 from outproduce.analyses.run import Run, run
 from outproduce.engine.inputs import InputTable
 from outproduce.engine.optimise import Problem, Solution
+from outproduce.errors import InputError
 from outproduce.scenario.candidates import Candidate
 from outproduce.scenario.components import Line, Step
 from outproduce.scenario.model import Scenario
@@ -29,9 +30,13 @@ CHECK_TOLERANCE = 1e-6
 def build_problem(
     scenario: Scenario, candidates: dict[str, Candidate], the_run: Run, start: str
 ) -> Problem:
-    """The planning problem over the plan's months, from the candidates and a run."""
+    """The planning problem over the plan's months, from the candidates and a run.
+
+    The months run from January of the start's year (so every year a target counts is
+    a whole calendar year); builds may start from ``start`` on.
+    """
     months = the_run.dataset["month"].values.astype("datetime64[M]")
-    months = months[months >= np.datetime64(start, "M")]
+    months = months[months >= np.datetime64(start[:4] + "-01", "M")]
     ids = list(candidates)
     lead = np.array([_whole(median(candidates[c].lead_months)) for c in ids])
     span = np.array([max(_whole(median(candidates[c].ramp_months)), 1) for c in ids])
@@ -43,7 +48,10 @@ def build_problem(
         0.0,
         1.0,
     )
-    earliest = np.array([np.datetime64(candidates[c].earliest_start or start, "M") for c in ids])
+    first = np.datetime64(start, "M")
+    earliest = np.array(
+        [max(np.datetime64(candidates[c].earliest_start or start, "M"), first) for c in ids]
+    )
     allowed = (months[None, :] >= earliest[:, None]) & (ramp.max(axis=2) > 0)
     makes = [candidates[c].product_class for c in ids]
     materials = sorted({m for m in makes if m != "rounds"})
@@ -70,7 +78,30 @@ def build_problem(
         materials=materials,
         spare=np.zeros((len(materials), len(months))),
         allowed=allowed,
+        weight=_drawn(
+            the_run,
+            "assumption:conversion_155eq:155mm",
+            scenario.assumptions.conversion_155eq.get("155mm", 1.0),
+        ),
     )
+
+
+def check_pool_free(scenario: Scenario) -> None:
+    """Refuse a scenario that uses the plan's own pool name (its check would mix them)."""
+    for line_id, line in scenario.lines.items():
+        if line.pool == PLAN_POOL:
+            raise InputError(
+                f"the pool name {PLAN_POOL!r} is kept for the plan's new lines; expected "
+                "another pool name",
+                file=scenario.origin,
+                field=f"lines.{line_id}.pool",
+            )
+    if PLAN_POOL in scenario.inputs.initial_stock:
+        raise InputError(
+            f"the pool name {PLAN_POOL!r} is kept for the plan's new lines; expected another",
+            file=scenario.origin,
+            field=f"inputs.initial_stock.{PLAN_POOL}",
+        )
 
 
 def _whole(months: float) -> int:
@@ -78,19 +109,24 @@ def _whole(months: float) -> int:
 
 
 def _need(the_run: Run, amount: Any, material: str) -> np.ndarray:
-    """Each sample's amount of a material per round, as the engine will draw it.
+    """Each sample's amount of a material per round, as the engine will draw it."""
+    return np.maximum(_drawn(the_run, _bom_input(material), amount), 0.0)
+
+
+def _drawn(the_run: Run, name: str, value: Any) -> np.ndarray:
+    """Each sample's value of an input, as the engine draws it.
 
     The run's own draw where it made one; otherwise the input's seeded stream (a Monte
     Carlo run) or its median (the median design; ``check`` gives the engine the same).
     """
-    name = _bom_input(material)
     values = the_run.dataset["input_value"]
     if name in values["input"].values:
-        return np.maximum(values.sel(input=name).values, 0.0)
+        return values.sel(input=name).values
+    if not isinstance(value, _Uncertain):
+        return np.full(the_run.samples, float(value))
     if the_run.attrs.get("design") == "user design":
-        return np.full(the_run.samples, max(median(amount), 0.0))
-    table = InputTable(int(the_run.attrs["seed"]), the_run.samples)
-    return np.maximum(table.draw(name, amount), 0.0)
+        return np.full(the_run.samples, median(value))
+    return InputTable(int(the_run.attrs["seed"]), the_run.samples).draw(name, value)
 
 
 def _bom_input(material: str) -> str:
@@ -189,7 +225,7 @@ def check(
     )
     months = problem.months.astype("datetime64[ns]")
     engine = again.dataset["series_output"].sel(series="alliance", month=months).values
-    planned = problem.existing + solution.made.values
+    planned = problem.existing + problem.weight[:, None] * solution.made.values
     scale = max(float(np.abs(planned).max()), 1.0)
     difference = float(np.abs(engine - planned).max()) / scale
     return {

@@ -41,6 +41,8 @@ import xarray as xr
 
 #: Money in the model is in USD million (coefficients near 1 keep HiGHS accurate).
 MILLION = 1e6
+#: Longest a solve may take; past it the plan says so instead of hanging.
+MAX_SOLVE_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,9 @@ class Problem:
     materials: list[str]  # (I,) constrained materials of the plan's pool
     spare: np.ndarray  # (I, M) material a month available to the plan's lines anyway
     allowed: np.ndarray | None = None  # (C, T) bool: may start then (None: always)
+    #: (K,) what a new round counts for in the alliance's output (its 155mm-equivalent
+    #: factor, as the engine weighs 155mm lines; None: 1).
+    weight: np.ndarray | None = None
 
     @property
     def samples(self) -> int:
@@ -127,6 +132,10 @@ def _arrays(p: Problem) -> dict[str, xr.DataArray]:
         "need": xr.DataArray(p.need, coords={k: c[k] for k in ("sample", "material")}),
         "spare": xr.DataArray(p.spare, coords={k: c[k] for k in ("material", "month")}),
         "makes": xr.DataArray(np.array(p.makes), coords={"candidate": c["candidate"]}),
+        "weight": xr.DataArray(
+            np.ones(p.samples) if p.weight is None else p.weight,
+            coords={"sample": c["sample"]},
+        ),
     }
 
 
@@ -167,12 +176,12 @@ def solve(p: Problem, goal: Goal) -> Solution:
         m.add_objective(objective)
     elif goal.objective == "max-year":  # the most rounds in the calendar year of ``by``
         year = (a["existing"]["month"].dt.year == int(str(goal.by)[:4])).astype(float)
-        m.add_objective(-(made * year).sum() / p.samples)
+        m.add_objective(-(made * a["weight"] * year).sum() / p.samples)
     else:  # max-output: the most rounds made by the deadline, within the budget
         if goal.budget is not None:
             m.add_constraints(cost <= goal.budget / MILLION, name="budget")
         window = (a["existing"]["month"] <= goal.by).astype(float)
-        m.add_objective(-(made * window).sum() / p.samples)
+        m.add_objective(-(made * a["weight"] * window).sum() / p.samples)
     built = time.perf_counter()
     status, condition = _solve(m)
     solved = time.perf_counter()
@@ -216,7 +225,7 @@ def _target(m: Any, p: Problem, a: dict, goal: Goal, made: Any) -> Any:
     first = int(np.datetime64(goal.by, "Y").astype(int) + 1970)
     counted = months.where((months.dt.year >= first) & _whole_years(months), drop=True)
     year = counted.dt.year.rename("year")
-    total = (made + a["existing"]).sel(month=counted).groupby(year).sum()
+    total = (made * a["weight"] + a["existing"]).sel(month=counted).groupby(year).sum()
     if goal.shortfall_price is None:
         m.add_constraints(total >= goal.target, name="target")
         return None
@@ -236,7 +245,12 @@ def _solve(m: Any) -> tuple[str, str]:
     """HiGHS through linopy's direct interface, quietly; (status, condition)."""
     logging.getLogger("linopy").setLevel(logging.ERROR)  # the status is returned instead
     with _quiet_stdout():
-        status, condition = m.solve(solver_name="highs", io_api="direct", output_flag=False)
+        status, condition = m.solve(
+            solver_name="highs",
+            io_api="direct",
+            output_flag=False,
+            time_limit=float(MAX_SOLVE_SECONDS),
+        )
     return ("ok" if status == "ok" else str(condition)), str(condition)
 
 

@@ -90,7 +90,8 @@ def plan_cmd(
             if result.table is not None:
                 import pandas as pd
 
-                builds = pd.DataFrame(document["investments"])
+                columns = ["candidate", "name", "makes", "size", "start", "capex_usd"]
+                builds = pd.DataFrame(document["investments"], columns=columns)
                 builds.to_csv(work / "plan_builds.csv", index=False)
                 yearly = result.table[["made", "existing"]].groupby("month.year").sum()
                 yearly = yearly.mean("sample").to_dataframe()
@@ -99,10 +100,12 @@ def plan_cmd(
             record({"scenario": result.scenario.name, "objective": objective})
     if as_json:
         print(to_json(document))
-        return
-    print_plan(document)
-    if out_dir is not None:
-        out.print(f"Wrote: {out_dir}/plan.json and the plan's tables")
+    else:
+        print_plan(document)
+        if out_dir is not None:
+            out.print(f"Wrote: {out_dir}/plan.json and the plan's tables")
+    if document["status"] == "check_failed":  # the engine disagrees: never a quiet success
+        raise typer.Exit(1)
 
 
 def print_plan(document: dict) -> None:

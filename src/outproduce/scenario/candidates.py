@@ -60,9 +60,10 @@ class Candidate(Strict):
                 f"min_size {self.min_size:g} is above max_size {self.max_size:g}; "
                 "expected min_size <= max_size"
             )
-        if self.kind == "input_plant" and self.product_class == "rounds":
+        if (self.kind == "input_plant") != (self.product_class != "rounds"):
             raise ValueError(
-                "an input_plant makes an input; expected a product_class other than rounds"
+                "an input_plant makes an input and a new_line or expansion makes rounds; "
+                f"expected them to agree, got kind {self.kind} with {self.product_class}"
             )
         return self
 
