@@ -6,11 +6,12 @@ other function, and the page stays a thin layer over the same Python API.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,17 @@ class Busy(Exception):
     """Every computation slot stayed taken while the session waited."""
 
 
+@contextlib.contextmanager
+def computation_slot() -> Iterator[None]:
+    """One of the server's ``MAX_CONCURRENT`` computation slots, or ``Busy`` after a wait."""
+    if not _SLOTS.acquire(timeout=BUSY_WAIT_SECONDS):
+        raise Busy(f"the server is busy ({MAX_CONCURRENT} computations running); try again shortly")
+    try:
+        yield
+    finally:
+        _SLOTS.release()
+
+
 def compute_limited(
     scenario: Scenario, samples: int, seed: int, on_stage: Callable[[str], None] | None = None
 ) -> Views:
@@ -54,15 +66,11 @@ def compute_limited(
             f"expected 1 to {MAX_SESSION_SAMPLES:,} samples in the dashboard, got {samples:,}",
             field="samples",
         )
-    if not _SLOTS.acquire(timeout=BUSY_WAIT_SECONDS):
-        raise Busy(f"the server is busy ({MAX_CONCURRENT} computations running); try again shortly")
-    try:
+    with computation_slot():
         started = time.perf_counter()
         views = compute_views(scenario, samples, seed, on_stage)
         record_time(samples, time.perf_counter() - started)
         return views
-    finally:
-        _SLOTS.release()
 
 
 #: Views computed on this server, by (scenario JSON, samples, seed), newest last; a few
@@ -211,9 +219,7 @@ def drivers_limited(scenario: Scenario, samples: int, seed: int) -> dict[str, An
     from outproduce.interfaces.report_methods import drives_title, input_label
     from outproduce.interfaces.report_verdict import discovery_paragraph
 
-    if not _SLOTS.acquire(timeout=BUSY_WAIT_SECONDS):
-        raise Busy(f"the server is busy ({MAX_CONCURRENT} computations running); try again shortly")
-    try:
+    with computation_slot():
         the_run = run(scenario, samples=samples, seed=seed, calibration=False)
         names = varying_inputs(the_run.inputs())
         if len(group_inputs(names)) < 2:
@@ -228,8 +234,6 @@ def drivers_limited(scenario: Scenario, samples: int, seed: int) -> dict[str, An
         }
         boxes = [discovery_paragraph(d, scenario) for d in claim_discoveries(the_run)]
         return {"charts": charts, "boxes": boxes}
-    finally:
-        _SLOTS.release()
 
 
 def load_uploaded(data: bytes, name: str) -> Scenario:

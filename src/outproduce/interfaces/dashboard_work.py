@@ -323,7 +323,7 @@ def plan_limited(scenario: Scenario, goal: dict[str, Any]) -> Any:
     """
     from outproduce.analyses.plan import plan
     from outproduce.errors import InputError
-    from outproduce.interfaces.dashboard import _SLOTS, BUSY_WAIT_SECONDS, Busy
+    from outproduce.interfaces.dashboard import computation_slot
 
     robust = int(goal.get("robust") or 0)
     if robust > MAX_DASHBOARD_ROBUST:
@@ -332,9 +332,7 @@ def plan_limited(scenario: Scenario, goal: dict[str, Any]) -> Any:
             f"(`outproduce plan --robust` takes up to 1,000), got {robust}",
             field="robust",
         )
-    if not _SLOTS.acquire(timeout=BUSY_WAIT_SECONDS):
-        raise Busy("the server is busy; try again shortly")
-    try:
+    with computation_slot():
         return plan(
             scenario,
             goal["objective"],
@@ -345,5 +343,3 @@ def plan_limited(scenario: Scenario, goal: dict[str, Any]) -> Any:
             shortfall_price=goal.get("shortfall_price") if robust else None,
             with_inputs=bool(goal.get("with_inputs")),
         )
-    finally:
-        _SLOTS.release()
