@@ -34,7 +34,6 @@ def _problem(**change) -> Problem:
         existing=np.zeros((1, len(MONTHS))),
         need=np.zeros((1, 0)),
         materials=[],
-        spare=np.zeros((0, len(MONTHS))),
     )
     return Problem(**(base | change))
 
@@ -103,7 +102,6 @@ def test_inputs_limit_the_rounds_and_their_plant_is_built():
         ramp=np.stack([_ramp(24, 6), _ramp(24, 6)]),
         need=np.array([[0.01]]),
         materials=["explosive_t"],
-        spare=np.zeros((1, len(MONTHS))),
     )
     found = solve(problem, Goal("min-cost", target=120_000, by=np.datetime64("2028-01")))
     size = 120_000 * 12 / 9.5

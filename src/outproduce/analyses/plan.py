@@ -33,6 +33,7 @@ from outproduce.engine.optimise import (
     Solution,
     produce,
     solve,
+    whole_years,
 )
 from outproduce.scenario.candidates import Candidate, all_candidates
 from outproduce.scenario.model import Scenario
@@ -138,13 +139,8 @@ def _median_plan_words(
     samples in which the target then holds in every year from ``by`` is what planning
     for the median alone would risk.
     """
-    made = produce(problem, median.build)
-    total = made * _weight(problem, made) + xr.DataArray(problem.existing, coords=made.coords)
-    months = made["month"]
-    first = int(str(record["by"])[:4])
-    whole = months.dt.year.groupby(months.dt.year).count()
-    years = [int(y) for y in whole["year"].values[whole.values == 12] if y >= first]
-    yearly = total.groupby("month.year").sum().sel(year=years)
+    yearly = yearly_output(problem, produce(problem, median.build))
+    yearly = yearly.sel(year=yearly["year"] >= int(str(record["by"])[:4]))
     held = float((yearly >= record["target"] * (1 - 1e-9)).all("year").mean())
     return (
         f"the plan for the median alone (USD {median.cost / 1e9:,.2f} bn) would hold the "
@@ -197,7 +193,7 @@ def _result(
         {
             "build": solution.build.assign_attrs(units="units a year"),
             "capacity": solution.capacity.assign_attrs(units="units a month"),
-            "made": (made * _weight(problem, made)).assign_attrs(
+            "made": (made * _weights(problem, made)).assign_attrs(
                 units="155mm-equivalent rounds a month (the plan's lines, as counted)"
             ),
             "existing": xr.DataArray(
@@ -260,11 +256,7 @@ def _unmet(scenario: Scenario, problem: Problem, record: dict[str, Any], why: So
     best = solve(problem, Goal("max-year", by=np.datetime64(f"{year}-01", "M")))
     reached = None
     if best.ok:
-        in_year = best.made["month"].dt.year == year
-        existing = xr.DataArray(problem.existing, coords=best.made.coords).where(in_year)
-        counted = best.made * _weight(problem, best.made)
-        totals = (counted.where(in_year) + existing).sum("month")
-        reached = float(totals.min())
+        reached = float(yearly_output(problem, best.made).sel(year=year).min())
     target = record["target"]
     worst = f" (the worst of {problem.samples} samples)" if problem.samples > 1 else ""
     message = f"the target of {target:,.0f} rounds a year from {year} cannot be met"
@@ -301,8 +293,7 @@ def _earliest(
     constraints), so the first feasible year is found in log2(years) solves; the plan
     returned is the least-cost plan for that year.
     """
-    years = sorted({int(str(m)[:4]) for m in problem.months})
-    whole = [y for y in years if sum(str(m).startswith(str(y)) for m in problem.months) == 12]
+    whole = whole_years(problem.months)
     solved: dict[int, Solution] = {}
 
     def feasible(i: int) -> bool:
@@ -330,10 +321,15 @@ def _earliest(
     return result
 
 
-def _weight(problem: Problem, made: xr.DataArray) -> xr.DataArray:
+def _weights(problem: Problem, made: xr.DataArray) -> xr.DataArray:
     """What a new round counts for in each sample (its 155mm-equivalent factor)."""
-    weight = np.ones(problem.samples) if problem.weight is None else problem.weight
-    return xr.DataArray(weight, coords={"sample": made["sample"]})
+    return xr.DataArray(problem.weights(), coords={"sample": made["sample"]})
+
+
+def yearly_output(problem: Problem, made: xr.DataArray) -> xr.DataArray:
+    """(sample, year) the alliance's output with the plan's rounds, whole years only."""
+    total = made * _weights(problem, made) + xr.DataArray(problem.existing, coords=made.coords)
+    return total.groupby("month.year").sum().sel(year=whole_years(problem.months))
 
 
 def _expected_shortfall(solution: Solution) -> float:

@@ -76,7 +76,6 @@ def build_problem(
         existing=existing.values,
         need=need,
         materials=materials,
-        spare=np.zeros((len(materials), len(months))),
         allowed=allowed,
         weight=_drawn(
             the_run,
@@ -154,9 +153,7 @@ def investments(candidates: dict[str, Candidate], solution: Solution) -> list[di
     return sorted(rows, key=lambda row: -row["capex_usd"])
 
 
-def plan_lines(
-    candidates: dict[str, Candidate], solution: Solution, months: np.ndarray
-) -> dict[str, Line]:
+def plan_lines(candidates: dict[str, Candidate], solution: Solution) -> dict[str, Line]:
     """The builds as lines of the scenario: one step each, ramping as the optimiser had it."""
     lines = {}
     for row in investments(candidates, solution):
@@ -203,19 +200,20 @@ def check(
     added: the engine's alliance output must be the run's plus the plan's rounds, month
     by month, within ``CHECK_TOLERANCE`` (relative to the largest monthly output).
     """
-    lines = plan_lines(candidates, solution, problem.months)
+    lines = plan_lines(candidates, solution)
     with_plan = scenario.model_copy(update={"lines": scenario.lines | lines})
     design = None
     if the_run.attrs.get("design") == "user design":  # the median: every input at 0.5
         design = {str(n): np.array([0.5]) for n in the_run.dataset["input"].values}
+        # The plan's materials are drawn where the plan also has round lines to use them.
         bom = scenario.inputs.bill_of_materials
-        made = {line.product_class for line in lines.values()} - {"rounds"}
-        design |= {
-            _bom_input(m): np.array([0.5])
-            for m in made
-            if "rounds" in {line.product_class for line in lines.values()}
-            and isinstance(bom.get(m), _Uncertain)
-        }
+        made = {line.product_class for line in lines.values()}
+        if "rounds" in made:
+            design |= {
+                _bom_input(m): np.array([0.5])
+                for m in made - {"rounds"}
+                if isinstance(bom.get(m), _Uncertain)
+            }
     again = run(
         with_plan,
         samples=the_run.samples,
@@ -225,7 +223,7 @@ def check(
     )
     months = problem.months.astype("datetime64[ns]")
     engine = again.dataset["series_output"].sel(series="alliance", month=months).values
-    planned = problem.existing + problem.weight[:, None] * solution.made.values
+    planned = problem.existing + problem.weights()[:, None] * solution.made.values
     scale = max(float(np.abs(planned).max()), 1.0)
     difference = float(np.abs(engine - planned).max()) / scale
     return {

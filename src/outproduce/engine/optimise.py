@@ -5,8 +5,8 @@ for an input (explosive, propellant, ...), each started in some month and rampin
 as the engine ramps a step (``ramp``), beside what the alliance makes without the plan
 (``existing``, per sample and month, from a run of the engine). The new lines form a
 pool of their own, as the engine will run them: each month the pool makes at most the
-new round capacity, and every input made by some candidate (or stated as spare) is a
-constrained material whose unused part stays in the pool:
+new round capacity, and every input made by some candidate is a constrained material
+whose unused part stays in the pool:
 
     made[k, m] <= sum_{c makes rounds} cap[c, m]
     stock[k, i, m] = stock[k, i, m-1] + supply[i, m] - need[k, i] * made[k, m] >= 0
@@ -60,11 +60,14 @@ class Problem:
     existing: np.ndarray  # (K, M) rounds a month the alliance makes without the plan
     need: np.ndarray  # (K, I) each material per finished round
     materials: list[str]  # (I,) constrained materials of the plan's pool
-    spare: np.ndarray  # (I, M) material a month available to the plan's lines anyway
     allowed: np.ndarray | None = None  # (C, T) bool: may start then (None: always)
     #: (K,) what a new round counts for in the alliance's output (its 155mm-equivalent
     #: factor, as the engine weighs 155mm lines; None: 1).
     weight: np.ndarray | None = None
+
+    def weights(self) -> np.ndarray:
+        """(K,) what a new round counts for in each sample (1 where no factor is given)."""
+        return np.ones(self.samples) if self.weight is None else self.weight
 
     @property
     def samples(self) -> int:
@@ -130,12 +133,8 @@ def _arrays(p: Problem) -> dict[str, xr.DataArray]:
         "allowed": xr.DataArray(allowed, coords={k: c[k] for k in ("candidate", "start")}),
         "existing": xr.DataArray(p.existing, coords={k: c[k] for k in ("sample", "month")}),
         "need": xr.DataArray(p.need, coords={k: c[k] for k in ("sample", "material")}),
-        "spare": xr.DataArray(p.spare, coords={k: c[k] for k in ("material", "month")}),
         "makes": xr.DataArray(np.array(p.makes), coords={"candidate": c["candidate"]}),
-        "weight": xr.DataArray(
-            np.ones(p.samples) if p.weight is None else p.weight,
-            coords={"sample": c["sample"]},
-        ),
+        "weight": xr.DataArray(p.weights(), coords={"sample": c["sample"]}),
     }
 
 
@@ -212,7 +211,7 @@ def _pool_constraints(m: Any, p: Problem, a: dict, capacity: Any, made: Any) -> 
     if not p.materials:
         return
     makes = a["makes"] == xr.DataArray(p.materials, coords={"material": p.materials})
-    supply = a["spare"] + (capacity * makes).sum("candidate")
+    supply = (capacity * makes).sum("candidate")
     zero = xr.zeros_like(a["existing"] * a["need"])  # (sample, month, material)
     stock = m.add_variables(lower=zero, name="stock")
     previous = stock.shift(month=1).fillna(0)  # the plan's pool starts empty
@@ -222,8 +221,9 @@ def _pool_constraints(m: Any, p: Problem, a: dict, capacity: Any, made: Any) -> 
 def _target(m: Any, p: Problem, a: dict, goal: Goal, made: Any) -> Any:
     """The yearly target from the target's year on; the shortfall variable if priced."""
     months = a["existing"]["month"]
-    first = int(np.datetime64(goal.by, "Y").astype(int) + 1970)
-    counted = months.where((months.dt.year >= first) & _whole_years(months), drop=True)
+    first = int(str(goal.by)[:4])
+    years = [y for y in whole_years(months.values) if y >= first]
+    counted = months.where(months.dt.year.isin(years), drop=True)
     year = counted.dt.year.rename("year")
     total = (made * a["weight"] + a["existing"]).sel(month=counted).groupby(year).sum()
     if goal.shortfall_price is None:
@@ -234,11 +234,12 @@ def _target(m: Any, p: Problem, a: dict, goal: Goal, made: Any) -> Any:
     return short
 
 
-def _whole_years(months: xr.DataArray) -> xr.DataArray:
-    """Months of calendar years the plan covers whole (a partial year is not a year)."""
-    years = months.dt.year
-    count = years.groupby(years).count()
-    return (count.sel(year=years) == 12).drop_vars("year")
+def whole_years(months: np.ndarray) -> list[int]:
+    """The calendar years whose twelve months are all in ``months`` (a part is no year)."""
+    years, counts = np.unique(
+        np.asarray(months, "datetime64[Y]").astype(int) + 1970, return_counts=True
+    )
+    return [int(y) for y in years[counts == 12]]
 
 
 def _solve(m: Any) -> tuple[str, str]:

@@ -6,6 +6,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from outproduce.engine.optimise import whole_years
 from outproduce.interfaces.figures import COLOURS, _layout
 
 
@@ -21,11 +22,9 @@ def plan_figure(
     calendar years of the plan are drawn; the goal from ``from_year`` on (the years it
     must hold). ``adversary``: its median yearly output, if given.
     """
-    yearly = table[["existing", "made"]].groupby("month.year")
-    counts = table["existing"].groupby("month.year").count().isel(sample=0)
-    whole = counts["year"].values[counts.values == 12]
-    sums = yearly.sum().sel(year=whole).median("sample")
-    years = [int(y) for y in whole]
+    years = whole_years(table["month"].values)
+    sums = table[["existing", "made"]].groupby("month.year").sum().sel(year=years)
+    sums = sums.median("sample")
     fig = go.Figure()
     for name, label, colour in (
         ("existing", "alliance without the plan", COLOURS["alliance"]),

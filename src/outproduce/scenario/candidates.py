@@ -7,13 +7,16 @@ capacity (a round a year, or a tonne a year for explosive and propellant plants)
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from outproduce.scenario.fields import Month, Strict, check_lead_months, non_negative
 from outproduce.scenario.limits import MAX_MAGNITUDE
 from outproduce.scenario.uncertain import Range, Uncertain
+
+if TYPE_CHECKING:  # the scenario model imports this module
+    from outproduce.scenario.model import Scenario
 
 #: What a candidate makes: finished rounds, or an input the bill of materials names.
 CandidateProduct = Literal["rounds", "shell_bodies", "charges", "explosive_t", "propellant_t"]
@@ -68,9 +71,9 @@ class Candidate(Strict):
         return self
 
 
-def all_candidates(scenario: object) -> dict[str, Candidate]:
+def all_candidates(scenario: Scenario) -> dict[str, Candidate]:
     """The packaged candidates, then the scenario's own (same id: the scenario's wins)."""
-    return packaged_candidates() | dict(getattr(scenario, "candidates", {}))
+    return packaged_candidates() | scenario.candidates
 
 
 def packaged_candidates() -> dict[str, Candidate]:
