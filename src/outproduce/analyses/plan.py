@@ -33,8 +33,8 @@ from outproduce.engine.optimise import (
     Solution,
     produce,
     solve,
-    whole_years,
 )
+from outproduce.engine.timegrid import whole_years
 from outproduce.scenario.candidates import Candidate, all_candidates
 from outproduce.scenario.model import Scenario
 

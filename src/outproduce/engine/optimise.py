@@ -39,6 +39,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from outproduce.engine.timegrid import whole_years
+
 #: Money in the model is in USD million (coefficients near 1 keep HiGHS accurate).
 MILLION = 1e6
 #: Longest a solve may take; past it the plan says so instead of hanging.
@@ -232,14 +234,6 @@ def _target(m: Any, p: Problem, a: dict, goal: Goal, made: Any) -> Any:
     short = m.add_variables(lower=xr.zeros_like(total.const), name="short")
     m.add_constraints(total + short >= goal.target, name="target")
     return short
-
-
-def whole_years(months: np.ndarray) -> list[int]:
-    """The calendar years whose twelve months are all in ``months`` (a part is no year)."""
-    years, counts = np.unique(
-        np.asarray(months, "datetime64[Y]").astype(int) + 1970, return_counts=True
-    )
-    return [int(y) for y in years[counts == 12]]
 
 
 def _solve(m: Any) -> tuple[str, str]:

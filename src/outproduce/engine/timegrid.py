@@ -20,3 +20,11 @@ def month_offset(month: str, horizon: Horizon) -> int:
 def month_label(grid: np.ndarray, index: int) -> str:
     """'YYYY-MM' of a grid position."""
     return str(grid[index])
+
+
+def whole_years(months: np.ndarray) -> list[int]:
+    """The calendar years whose twelve months are all in ``months`` (a part is no year)."""
+    years, counts = np.unique(
+        np.asarray(months, "datetime64[Y]").astype(int) + 1970, return_counts=True
+    )
+    return [int(y) for y in years[counts == 12]]

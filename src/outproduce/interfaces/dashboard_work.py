@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from outproduce.interfaces.dashboard import MAX_SESSION_SAMPLES, Views
+from outproduce.interfaces.dashboard import MAX_SESSION_SAMPLES, Views, computation_slot
 from outproduce.scenario.model import Scenario
 
 #: The dashboard's levers as the page states them, with their neutral values.
@@ -323,7 +323,6 @@ def plan_limited(scenario: Scenario, goal: dict[str, Any]) -> Any:
     """
     from outproduce.analyses.plan import plan
     from outproduce.errors import InputError
-    from outproduce.interfaces.dashboard import computation_slot
 
     robust = int(goal.get("robust") or 0)
     if robust > MAX_DASHBOARD_ROBUST:

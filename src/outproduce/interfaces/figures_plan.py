@@ -6,7 +6,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from outproduce.engine.optimise import whole_years
+from outproduce.engine.timegrid import whole_years
 from outproduce.interfaces.figures import COLOURS, _layout
 
 
