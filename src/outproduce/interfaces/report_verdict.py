@@ -28,9 +28,33 @@ def fmt_m(value: float) -> str:
     return f"{value / 1e6:.2f}"
 
 
+#: The report's chart toolbar: save, zoom, pan, reset. The full toolbar spans a phone's
+#: width (390 px) and covered the charts' titles there.
+TOOLBAR = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": [
+        "select2d",
+        "lasso2d",
+        "zoomIn2d",
+        "zoomOut2d",
+        "autoScale2d",
+        "hoverClosestCartesian",
+        "hoverCompareCartesian",
+        "toggleSpikelines",
+    ],
+}
+
+
 def figure_html(figure: Any, div_id: str) -> str:
-    """A plotly figure as an HTML fragment (plotly.js is inlined once by the page)."""
-    return figure.to_html(full_html=False, include_plotlyjs=False, div_id=div_id)
+    """A plotly figure as an HTML fragment (plotly.js is inlined once by the page).
+
+    The title sits below the toolbar's row (40 px down, in a taller top margin), so the
+    two never meet on a narrow screen.
+    """
+    figure.update_layout(
+        margin={"t": 96}, title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 40}}
+    )
+    return figure.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=TOOLBAR)
 
 
 def section_table(title: str, frame: pd.DataFrame, open_: bool = False) -> dict[str, Any]:
