@@ -15,6 +15,7 @@ spending:
   contract_years: {years}
   pooling: {pooling}
   pooling_discount: 0.1
+  volume_price_ratio: 1.0  # a flat price: the discount alone, by hand
   expansion_lead_months: {lead}
 """
 

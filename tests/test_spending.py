@@ -154,10 +154,20 @@ def test_summary_answers_the_germany_question(baseline):
     assert not any(r["iso3"] == "ISL" for r in tables["allies"])
 
 
-def test_rounds_are_budget_over_price(baseline):
+def test_rounds_cost_the_budget_at_their_contracts_price(baseline):
+    # National contracts: France's rounds, priced on the volume curve at their size
+    # (the sample's drawn ratio), cost exactly France's ammunition money.
+    from outproduce.analyses.volume_prices import contract_cost
+    from outproduce.engine.inputs import InputTable
+
     ds, _ = baseline
+    options = load_scenario("baseline").spending
+    ratio = InputTable(3, 400).draw("spending:volume_price_ratio", options.volume_price_ratio)
+    assert 0.9 <= ratio.min() < ratio.max() <= 1.0
     at = ds.sel(ally="FRA", year=2030)
-    assert np.allclose(at["rounds"], at["ammunition_usd_bn"] * 1e9 / ds["price_usd"].sel(year=2030))
+    price = ds["price_usd"].sel(year=2030).values
+    cost = contract_cost(at["rounds"].values, price, ratio, options.volume_reference_rounds)
+    assert np.allclose(cost, at["ammunition_usd_bn"].values * 1e9, rtol=1e-9)
 
 
 def test_same_seed_same_numbers():

@@ -21,6 +21,7 @@ import numpy as np
 import xarray as xr
 
 from outproduce.analyses.provenance import attrs
+from outproduce.analyses.volume_prices import budget_rounds
 from outproduce.data.catalog import load_table
 from outproduce.data.economy import commitment_pct, defence_shares, gdp_usd_billion
 from outproduce.engine.inputs import InputTable
@@ -193,8 +194,15 @@ def pathways(scenario: Scenario, table: InputTable) -> xr.Dataset:
     ammunition_usd = core_real * (equipment * ammunition)[:, None, None]
     price = price0[:, None] * (1 + price_change)[:, None] ** (years - base)[None, :]
     pooled = pooled_allies(options.pooling, allies)
-    discount = draw("pooling_discount")[:, None] * pooled[None, :]  # (S, A)
-    rounds = ammunition_usd * 1e9 / (price[:, None, :] * (1 - discount)[:, :, None])
+    rounds = budget_rounds(
+        ammunition_usd * 1e9,
+        price,
+        pooled,
+        draw("pooling_discount"),
+        draw("volume_price_ratio"),
+        options.volume_reference_rounds,
+        options.contract_years,
+    )
 
     reached = core >= target[:, None] - TOLERANCE_PP
     stays = np.flip(np.logical_and.accumulate(np.flip(reached, axis=1), axis=1), axis=1)

@@ -52,7 +52,13 @@ class Spending(Strict):
     #: Order book levers: years each budget contract covers, and who buys together.
     contract_years: int = Field(default=1, ge=1, le=15)
     pooling: Literal["national", "eu", "alliance"] = "national"
+    #: A pooled contract's saving beyond the volume curve (shared overheads); 0 by default.
     pooling_discount: Uncertain = 0.0
+    #: The volume curve (``analyses.volume_prices``): a contract's unit price falls by
+    #: ``1 - volume_price_ratio`` with each doubling of its size from
+    #: ``volume_reference_rounds`` (the size the ``price_155_usd`` was paid for); 1 = flat.
+    volume_price_ratio: Uncertain = 1.0
+    volume_reference_rounds: float = Field(default=200_000, gt=0, le=1e9)
     expansion_lead_months: Uncertain = 24.0
     #: How industry answers the budgets' contracts (an engine decision rule):
     #: ``follow_contracts`` builds what signed contracts ask beyond planned capacity,
@@ -65,6 +71,17 @@ class Spending(Strict):
         low, high = bounds(value)
         if low < 0 or high >= 1:
             raise ValueError(f"expected a price discount between 0 and 1, got {low:g} .. {high:g}")
+        return value
+
+    @field_validator("volume_price_ratio")
+    @classmethod
+    def _ratio(cls, value: Any) -> Any:
+        low, high = bounds(value)
+        if low <= 0.5 or high > 1:
+            raise ValueError(
+                "expected the unit price ratio per doubling of a contract's size above 0.5 and "
+                f"at most 1 (1 = no volume effect), got {low:g} .. {high:g}"
+            )
         return value
 
     @field_validator("expansion_lead_months")
