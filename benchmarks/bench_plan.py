@@ -20,6 +20,10 @@ CASES = {
     "deterministic": {"robust": None, "shortfall_price": None},
     "robust-200-priced": {"robust": 200, "shortfall_price": 5000.0},
     "robust-200-every-sample": {"robust": 200, "shortfall_price": None, "target": 2_000_000},
+    # All buyers: the target must also be paid for by the allies' budgets (national
+    # contracts: 32 buyers; the comparison prices every pooling).
+    "deterministic-national": {"robust": None, "shortfall_price": None, "pooling": "national"},
+    "robust-200-national-priced": {"robust": 200, "shortfall_price": 5000.0, "pooling": "national"},
 }
 
 
@@ -46,6 +50,7 @@ def _child(case: str) -> dict:
         robust=settings["robust"],
         shortfall_price=settings["shortfall_price"],
         with_inputs=True,
+        pooling=settings.get("pooling"),
     )
     total = time.perf_counter() - start
     return {
@@ -69,7 +74,7 @@ def main() -> None:
         print(json.dumps(_child(args.child)))
         return
     for case in args.case or list(CASES):
-        repeats = args.repeat if case == "deterministic" else 1
+        repeats = args.repeat if case.startswith("deterministic") else 1
         found = []
         for _ in range(repeats):
             done = subprocess.run(

@@ -21,8 +21,16 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from outproduce.analyses.plan_buyers import budget_short, check_pooling, procurement, with_budgets
 from outproduce.analyses.plan_goal import check_goal
-from outproduce.analyses.plan_problem import build_problem, check, check_pool_free, investments
+from outproduce.analyses.plan_problem import (
+    build_problem,
+    check,
+    check_pool_free,
+    investments,
+    round_weights,
+    yearly_output,
+)
 from outproduce.analyses.plan_words import shadow_prices
 from outproduce.analyses.provenance import resolve
 from outproduce.analyses.run import Run, run
@@ -54,6 +62,7 @@ class Plan:
     check: dict[str, Any] = field(default_factory=dict)
     table: xr.Dataset | None = None
     median_investments: list[dict[str, Any]] | None = None
+    procurement: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``outproduce plan --json``."""
@@ -72,6 +81,8 @@ class Plan:
         }
         if self.median_investments is not None:
             document["median_investments"] = self.median_investments
+        if self.procurement is not None:
+            document["procurement"] = self.procurement
         return document
 
 
@@ -88,16 +99,20 @@ def plan(
     seed: int | None = None,
     with_inputs: bool = False,
     base_run: Run | None = None,
+    pooling: str | None = None,
 ) -> Plan:
     """Plan the builds that meet a goal (see the module docstring); bad goals raise InputError.
 
     ``with_inputs``: the plan's rounds also need explosive and propellant from new input
     plants (the bill of materials). Off by default, as the baseline limits no alliance
     line by inputs (no published supply figure): one rule for existing and new lines.
+    ``pooling`` (national, eu or alliance): the target's rounds must also be bought by
+    the allies' budgets, so contracted (``analyses.plan_buyers``); None: production only.
     """
     scenario = resolve(scenario)
     goal = check_goal(scenario, objective, target, by, budget, robust, shortfall_price, start)
     check_pool_free(scenario)
+    check_pooling(scenario, pooling)
     candidates = {
         k: c
         for k, c in all_candidates(scenario).items()
@@ -105,29 +120,63 @@ def plan(
     }
     names = None if base_run is None else base_run.dataset["input"].values
     the_run = _existing_run(scenario, robust, seed, names)
-    problem = build_problem(scenario, candidates, the_run, start)
+    problem = with_budgets(
+        build_problem(scenario, candidates, the_run, start), scenario, the_run, pooling
+    )
     record = goal | {
+        "pooling": pooling,
         "integer": integer,
         "robust": robust,
         "shortfall_price": shortfall_price,
         "with_inputs": with_inputs,
     }
     if objective == "earliest":
-        return _earliest(scenario, candidates, problem, the_run, record)
-    solution = solve(problem, _goal(record, by))
+        result = _earliest(scenario, candidates, problem, the_run, record)
+    else:
+        result = _solved(scenario, candidates, problem, the_run, record)
+    if robust and result.status == "optimal":
+        _add_median(result, scenario, candidates, problem, record, names, seed)
+    return result
+
+
+def _solved(
+    scenario: Scenario,
+    candidates: dict[str, Candidate],
+    problem: Problem,
+    the_run: Run,
+    record: dict[str, Any],
+) -> Plan:
+    """Solve a min-cost or max-output goal; an unmet one says why."""
+    solution = solve(problem, _goal(record, record["by"]))
     if not solution.ok:
-        return _unmet(scenario, problem, record, solution)
+        return _unmet(scenario, candidates, problem, the_run, record, solution)
     if record["shortfall_price"] is not None:
         record["expected_shortfall"] = _expected_shortfall(solution)
-    result = _result(scenario, candidates, problem, the_run, record, solution)
-    if robust:
-        median_run = _existing_run(scenario, None, seed, names)
-        median_problem = build_problem(scenario, candidates, median_run, start)
-        found = solve(median_problem, _goal(record, by))
-        result.median_investments = investments(candidates, found) if found.ok else []
-        if found.ok and objective == "min-cost":
-            result.message += "; " + _median_plan_words(problem, found, record, robust)
-    return result
+    return _result(scenario, candidates, problem, the_run, record, solution)
+
+
+def _add_median(
+    result: Plan,
+    scenario: Scenario,
+    candidates: dict[str, Candidate],
+    problem: Problem,
+    record: dict[str, Any],
+    names: Any,
+    seed: int | None,
+) -> None:
+    """Beside a robust plan: the plan for the median, and how it fares over the samples."""
+    median_run = _existing_run(scenario, None, seed, names)
+    median_problem = with_budgets(
+        build_problem(scenario, candidates, median_run, record["start"]),
+        scenario,
+        median_run,
+        record["pooling"],
+    )
+    goal = result.goal
+    found = solve(median_problem, _goal(goal, goal["by"]))
+    result.median_investments = investments(candidates, found) if found.ok else []
+    if found.ok and goal["objective"] != "max-output":
+        result.message += "; " + _median_plan_words(problem, found, goal, record["robust"])
 
 
 def _median_plan_words(
@@ -193,7 +242,7 @@ def _result(
         {
             "build": solution.build.assign_attrs(units="units a year"),
             "capacity": solution.capacity.assign_attrs(units="units a month"),
-            "made": (made * _weights(problem, made)).assign_attrs(
+            "made": (made * round_weights(problem, made)).assign_attrs(
                 units="155mm-equivalent rounds a month (the plan's lines, as counted)"
             ),
             "existing": xr.DataArray(
@@ -237,11 +286,23 @@ def _result(
         shadow_prices=shadow_prices(solution, record),
         check=checked,
         table=table,
+        procurement=procurement(scenario, candidates, the_run, problem, record, solution),
     )
 
 
-def _unmet(scenario: Scenario, problem: Problem, record: dict[str, Any], why: Solution) -> Plan:
-    """An unmet goal: which target, by how much, and the best achievable in its year."""
+def _unmet(
+    scenario: Scenario,
+    candidates: dict[str, Candidate],
+    problem: Problem,
+    the_run: Run,
+    record: dict[str, Any],
+    why: Solution,
+) -> Plan:
+    """An unmet goal: which target, by how much, and the best achievable in its year.
+
+    Either the lines cannot make the target, or (with ``pooling``) the budgets cannot
+    pay for it, or both: each is said.
+    """
     if "infeasible" not in why.condition:  # a time limit or a solver failure: say so
         return Plan(
             scenario,
@@ -260,9 +321,12 @@ def _unmet(scenario: Scenario, problem: Problem, record: dict[str, Any], why: So
     target = record["target"]
     worst = f" (the worst of {problem.samples} samples)" if problem.samples > 1 else ""
     message = f"the target of {target:,.0f} rounds a year from {year} cannot be met"
-    if reached is not None:
-        message += (
-            f": at most {reached:,.0f} in {year}{worst} with every candidate at its "
+    unpaid = budget_short(problem, record)
+    if unpaid:
+        message += f": {unpaid}"
+    if reached is not None and (reached < target * (1 - 1e-9) or not unpaid):
+        message += ("; the lines make" if unpaid else ":") + (
+            f" at most {reached:,.0f} in {year}{worst} with every candidate at its "
             f"largest size as early as it can start, {target - reached:,.0f} short"
         )
     if problem.samples > 1 and record.get("shortfall_price") is None:
@@ -276,7 +340,9 @@ def _unmet(scenario: Scenario, problem: Problem, record: dict[str, Any], why: So
             "best_achievable": reached,
             "year": year,
             "short_by": None if reached is None else target - reached,
+            "budgets_short": unpaid,
         },
+        procurement=procurement(scenario, candidates, the_run, problem, record, None),
     )
 
 
@@ -303,7 +369,14 @@ def _earliest(
 
     low, high = 0, len(whole) - 1
     if not feasible(high):
-        return _unmet(scenario, problem, record | {"by": f"{whole[high]}-01"}, solved[high])
+        return _unmet(
+            scenario,
+            candidates,
+            problem,
+            the_run,
+            record | {"by": f"{whole[high]}-01"},
+            solved[high],
+        )
     while low < high:
         middle = (low + high) // 2
         if feasible(middle):
@@ -319,17 +392,6 @@ def _earliest(
         + result.message
     )
     return result
-
-
-def _weights(problem: Problem, made: xr.DataArray) -> xr.DataArray:
-    """What a new round counts for in each sample (its 155mm-equivalent factor)."""
-    return xr.DataArray(problem.weights(), coords={"sample": made["sample"]})
-
-
-def yearly_output(problem: Problem, made: xr.DataArray) -> xr.DataArray:
-    """(sample, year) the alliance's output with the plan's rounds, whole years only."""
-    total = made * _weights(problem, made) + xr.DataArray(problem.existing, coords=made.coords)
-    return total.groupby("month.year").sum().sel(year=whole_years(problem.months))
 
 
 def _expected_shortfall(solution: Solution) -> float:

@@ -11,10 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import xarray as xr
 
 from outproduce.analyses.run import Run, run
 from outproduce.engine.inputs import InputTable
 from outproduce.engine.optimise import Problem, Solution
+from outproduce.engine.timegrid import whole_years
 from outproduce.errors import InputError
 from outproduce.scenario.candidates import Candidate
 from outproduce.scenario.components import Line, Step
@@ -232,3 +234,14 @@ def check(
         "passed": difference <= CHECK_TOLERANCE,
         "lines": len(lines),
     }
+
+
+def round_weights(problem: Problem, made: xr.DataArray) -> xr.DataArray:
+    """What a new round counts for in each sample (its 155mm-equivalent factor)."""
+    return xr.DataArray(problem.weights(), coords={"sample": made["sample"]})
+
+
+def yearly_output(problem: Problem, made: xr.DataArray) -> xr.DataArray:
+    """(sample, year) the alliance's output with the plan's rounds, whole years only."""
+    total = made * round_weights(problem, made) + xr.DataArray(problem.existing, coords=made.coords)
+    return total.groupby("month.year").sum().sel(year=whole_years(problem.months))

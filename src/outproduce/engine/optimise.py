@@ -19,7 +19,9 @@ Goals: ``min-cost`` (meet the target at least capital cost), ``max-output`` (mos
 rounds by a deadline within a budget). The target is a yearly rate: the alliance's
 output (existing + the plan's) in every calendar year from the target's year on is at
 least the target, in every sample (``shortfall_price`` None) or with the expected
-shortfall priced into the objective.
+shortfall priced into the objective. With ``affordable`` (the buyers' budgets, national
+or pooled), only rounds the budgets pay for count: ``bought <= output``, ``bought <=
+affordable``, ``bought >= target``.
 
 A second solve with the build plan fixed and no goal makes the most rounds as early as
 possible (weights falling with the month): that is what the engine's input pass does
@@ -66,6 +68,9 @@ class Problem:
     #: (K,) what a new round counts for in the alliance's output (its 155mm-equivalent
     #: factor, as the engine weighs 155mm lines; None: 1).
     weight: np.ndarray | None = None
+    #: (K, Y) rounds the buyers' budgets pay for in each whole year of ``months``; a
+    #: yearly target must also be paid for (None: the goal is production alone).
+    affordable: np.ndarray | None = None
 
     def weights(self) -> np.ndarray:
         """(K,) what a new round counts for in each sample (1 where no factor is given)."""
@@ -228,10 +233,22 @@ def _target(m: Any, p: Problem, a: dict, goal: Goal, made: Any) -> Any:
     counted = months.where(months.dt.year.isin(years), drop=True)
     year = counted.dt.year.rename("year")
     total = (made * a["weight"] + a["existing"]).sel(month=counted).groupby(year).sum()
+    if p.affordable is not None:  # only what the budgets pay for counts toward the target
+        paid = xr.DataArray(
+            p.affordable,
+            coords={"sample": np.arange(p.samples), "year": whole_years(months.values)},
+        ).sel(year=years)
+        bought = m.add_variables(lower=0, upper=paid, name="bought")
+        m.add_constraints(bought <= total, name="bought_made")
+        total = bought
     if goal.shortfall_price is None:
         m.add_constraints(total >= goal.target, name="target")
         return None
-    short = m.add_variables(lower=xr.zeros_like(total.const), name="short")
+    zero = xr.DataArray(
+        np.zeros((p.samples, len(years))),
+        coords={"sample": np.arange(p.samples), "year": years},
+    )
+    short = m.add_variables(lower=zero, name="short")
     m.add_constraints(total + short >= goal.target, name="target")
     return short
 

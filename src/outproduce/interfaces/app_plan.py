@@ -15,9 +15,16 @@ from outproduce.interfaces.dashboard import Busy
 from outproduce.interfaces.dashboard_work import MAX_DASHBOARD_ROBUST, plan_limited
 from outproduce.interfaces.figures_plan import plan_figure
 from outproduce.interfaces.files import to_json
-from outproduce.interfaces.report_plan import plan_goal
+from outproduce.interfaces.formatting import human_frame
+from outproduce.interfaces.report_plan import plan_goal, procurement_summary
 from outproduce.scenario.model import Scenario
 
+PAYERS = {
+    None: "whoever buys (production alone)",
+    "national": "the allies' budgets, national contracts",
+    "eu": "the allies' budgets, EU members pooled",
+    "alliance": "the allies' budgets, alliance-wide contracts",
+}
 OBJECTIVES = {
     "min-cost": "least capital to hold a yearly goal from a year on",
     "earliest": "the first year a yearly goal can be held",
@@ -78,6 +85,15 @@ def plan_tab(scenario: Scenario, annual: pd.DataFrame, plot: Any) -> None:
         key="plan-inputs",
         help="Off: inputs do not limit new lines, as in the baseline (no published supply).",
     )
+    payer = st.radio(
+        "Who pays for the goal's rounds",
+        list(PAYERS),
+        format_func=lambda k: PAYERS[k],
+        horizontal=True,
+        key="plan-payer",
+        help="With the budgets, only rounds they pay for count toward the goal "
+        "(`--national` / `--pooled`). Every plan compares national and pooled purchases.",
+    )
     if not st.button("Plan", key="plan-run"):
         return
     goal = {
@@ -88,6 +104,7 @@ def plan_tab(scenario: Scenario, annual: pd.DataFrame, plot: Any) -> None:
         "robust": int(robust),
         "shortfall_price": 5000.0,
         "with_inputs": with_inputs,
+        "pooling": payer,
     }
     if objective == "earliest":
         goal.pop("by")
@@ -126,6 +143,11 @@ def plan_tab(scenario: Scenario, annual: pd.DataFrame, plot: Any) -> None:
         plot(figure, "plan")
     for row in document["shadow_prices"][:4]:
         st.markdown(f"- {row['words']}")
+    if document.get("procurement"):
+        words, frame = procurement_summary(document["procurement"])
+        st.markdown("**Who pays: national or pooled purchases**")
+        st.markdown(words)
+        st.dataframe(human_frame(frame, html=False), hide_index=True)
     check = document["check"]
     if "engine_rel_diff" in check:
         st.caption(

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from outproduce.errors import InputError
 from outproduce.interfaces.cli_common import ScenarioArg, SeedOpt, friendly, number_table, out
 from outproduce.interfaces.files import result_folder, to_json, write_text_atomic
 
@@ -53,6 +54,28 @@ def plan_cmd(
             help="New rounds also need explosive and propellant from new input plants.",
         ),
     ] = False,
+    national: Annotated[
+        bool,
+        typer.Option(
+            "--national",
+            help="The target's rounds must also be bought by the allies' budgets, each "
+            "ally contracting alone.",
+        ),
+    ] = False,
+    pooled: Annotated[
+        bool,
+        typer.Option(
+            "--pooled",
+            help="The target's rounds must also be bought by the allies' budgets in joint "
+            "contracts (--pool: alliance or eu).",
+        ),
+    ] = False,
+    pool: Annotated[
+        str | None,
+        typer.Option(
+            "--pool", help="With --pooled: alliance (every ally) or eu (the EU's members)."
+        ),
+    ] = None,
     start: Annotated[
         str, typer.Option("--start", help="First month a build may start (YYYY-MM).")
     ] = "2026-01",
@@ -66,7 +89,8 @@ def plan_cmd(
 
     The plan is checked in the engine: its lines, run with the same samples, reproduce
     its rounds. An unmet goal says which target cannot be met, by how much, and the
-    best achievable.
+    best achievable. Every plan compares buying the goal's rounds with national and
+    pooled contracts (the saving, the first year the budgets pay, who supplies whom).
     """
     from outproduce.analyses.plan import plan
 
@@ -82,6 +106,7 @@ def plan_cmd(
         start=start,
         seed=seed,
         with_inputs=with_inputs,
+        pooling=pooling_option(national, pooled, pool),
     )
     document = result.to_dict()
     if out_dir is not None:
@@ -97,6 +122,8 @@ def plan_cmd(
                 yearly = yearly.mean("sample").to_dataframe()
                 yearly.columns = ["plan_rounds", "existing_rounds"]
                 yearly.to_csv(work / "plan_rounds_by_year.csv")
+            if result.procurement is not None:
+                procurement_tables(result.procurement, work)
             record({"scenario": result.scenario.name, "objective": objective})
     if as_json:
         print(to_json(document))
@@ -132,6 +159,24 @@ def print_plan(document: dict) -> None:
         )
     for price in document["shadow_prices"][:6]:
         out.print(f"  - {price['words']}", highlight=False)
+    found = document.get("procurement")
+    if found:
+        out.print(found["words"], highlight=False)
+        table = number_table(
+            f"Who buys, {found['years'][0]} (median)", ("pooling", "buyer", "rounds", "USD a round")
+        )
+        for pooling, row in found["poolings"].items():
+            for buyer in row["buyers"][:3]:
+                price = buyer["unit_price_usd"]
+                table.add_row(
+                    pooling,
+                    buyer["buyer"],
+                    f"{buyer['rounds']:,.0f}",
+                    "-" if price is None else f"{price:,.0f}",
+                )
+        out.print(table)
+        makers = ", ".join(f"{row['name']} {row['share']:.0%}" for row in found["suppliers"][:6])
+        out.print(f"Who supplies (share of the alliance's rounds, {found['years'][0]}): {makers}.")
     check = document["check"]
     if "engine_rel_diff" in check:
         verdict = "reproduces" if check["passed"] else "does NOT reproduce"
@@ -139,6 +184,38 @@ def print_plan(document: dict) -> None:
             f"Check: the engine, run with the plan's {check['lines']} line(s), {verdict} its "
             f"rounds (largest relative difference {check['engine_rel_diff']:.1e})."
         )
+
+
+def pooling_option(national: bool, pooled: bool, pool: str | None) -> str | None:
+    """``--national`` / ``--pooled [--pool eu|alliance]`` as the plan's pooling (or None)."""
+    if national and pooled:
+        raise InputError("choose --national or --pooled, not both", field="--pooled")
+    if pool is not None and not pooled:
+        raise InputError("--pool only applies with --pooled; leave it out", field="--pool")
+    if pool is not None and pool not in ("eu", "alliance"):
+        raise InputError(f"expected --pool alliance or eu, got {pool!r}", field="--pool")
+    if pooled:
+        return pool or "alliance"
+    return "national" if national else None
+
+
+def procurement_tables(found: dict, folder: Path) -> None:
+    """plan_procurement.csv (each pooling by year) and plan_buyers.csv (each buyer)."""
+    import pandas as pd
+
+    yearly, buyers = [], []
+    for pooling, row in found["poolings"].items():
+        for year, bought, price in zip(
+            found["years"], row["rounds_bought"], row["unit_price_usd"], strict=True
+        ):
+            yearly.append(
+                {"pooling": pooling, "year": year, "rounds_bought": bought, "unit_price_usd": price}
+            )
+        for buyer in row["buyers"]:
+            buyers.append(buyer | {"pooling": pooling, "members": " ".join(buyer["members"])})
+    pd.DataFrame(yearly).to_csv(folder / "plan_procurement.csv", index=False)
+    columns = ["pooling", "buyer", "year", "rounds", "unit_price_usd", "cost_usd", "members"]
+    pd.DataFrame(buyers, columns=columns).to_csv(folder / "plan_buyers.csv", index=False)
 
 
 def register(app: typer.Typer) -> None:

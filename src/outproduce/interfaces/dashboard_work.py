@@ -319,7 +319,8 @@ def plan_limited(scenario: Scenario, goal: dict[str, Any]) -> Any:
     """``outproduce.plan`` within the server's cap on concurrent computations.
 
     ``goal``: objective, target (rounds a year), by (YYYY-MM), budget (USD), with_inputs,
-    robust (0: the plan for the median). Bad goals raise InputError, shown as one line.
+    robust (0: the plan for the median), pooling (None, national, eu or alliance). Bad
+    goals raise InputError, shown as one line.
     """
     from outproduce.analyses.plan import plan
     from outproduce.errors import InputError
@@ -341,4 +342,5 @@ def plan_limited(scenario: Scenario, goal: dict[str, Any]) -> Any:
             robust=robust or None,
             shortfall_price=goal.get("shortfall_price") if robust else None,
             with_inputs=bool(goal.get("with_inputs")),
+            pooling=goal.get("pooling"),
         )

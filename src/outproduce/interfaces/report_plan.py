@@ -92,6 +92,10 @@ def plan_section(
     else:
         headline = f"Plan: {found.message}"
         text.append(_sentence(found.message))
+    if found.procurement is not None:
+        words, frame = procurement_summary(found.procurement)
+        text.append(words)
+        tables.append(section_table("National or pooled purchases", frame, open_=True))
     check = found.check
     if "engine_rel_diff" in check:
         text.append(
@@ -108,6 +112,46 @@ def plan_section(
         "tables": tables,
     }
     return section, headline, found
+
+
+POOLING_WORDS = {
+    "national": "national contracts",
+    "eu": "EU-pooled contracts",
+    "alliance": "alliance-wide contracts",
+}
+
+
+def procurement_summary(found: dict[str, Any]) -> tuple[str, pd.DataFrame]:
+    """Who pays for the goal's rounds, national or pooled: a paragraph and its table."""
+    first = found["years"][0]
+    makers = ", ".join(
+        f"{row['name']} {row['share']:.0%}" for row in found["suppliers"][:5] if row["share"]
+    )
+    words = (
+        f"Who pays: the goal counts the rounds made, whoever buys them (Ukraine, exports "
+        f"and older orders buy too). Were the allies' ammunition budgets to buy them, at "
+        f"contract prices that fall with a contract's size (a labelled assumption: each "
+        f"doubling of a contract cuts its unit price to {found['volume_price_ratio']:.3g} "
+        f"of the last, the median of the range): {found['words']} Who supplies them in "
+        f"{first}: {makers} of the alliance's rounds, every buyer pro rata (one alliance "
+        "market: no allocation of suppliers to buyers is published)."
+    )
+    rows = []
+    for pooling, row in found["poolings"].items():
+        rows.append(
+            {
+                "purchases": POOLING_WORDS[pooling],
+                "buyers": len(row["buyers"]),
+                f"rounds the budgets buy in {first}": row["rounds_bought"][0],
+                f"USD a round in {first}": row["unit_price_usd"][0],
+                "goal's rounds, USD bn": row["goal_cost_usd"] / 1e9,
+                "saving against national %": (
+                    None if row.get("saving_share") is None else 100 * row["saving_share"]
+                ),
+                "the budgets pay for the target from year": row["first_year_paid"],
+            }
+        )
+    return words, pd.DataFrame(rows)
 
 
 def _sentence(words: str) -> str:
