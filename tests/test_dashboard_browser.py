@@ -335,6 +335,9 @@ def test_the_plan_tab_shows_a_checked_plan(page):
     target = page.get_by_label("Rounds a year to hold (million)", exact=True)
     target.fill("3.0")
     target.press("Enter")
+    _idle(page)
+    page.get_by_text("the allies' budgets, alliance-wide contracts", exact=True).click()
+    _idle(page)
     page.get_by_role("button", name="Plan", exact=True).click()
     page.get_by_text("Checked in the engine").wait_for(timeout=90_000)
     page.get_by_text("the plan for the median: capital USD").wait_for()
@@ -344,3 +347,10 @@ def test_the_plan_tab_shows_a_checked_plan(page):
     assert names[:2] == ["alliance without the plan", "the plan's new lines"]
     chart.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "9-plan.png"))
+    # Who pays: the comparison of national and pooled purchases, with its table.
+    page.get_by_text("National or pooled purchases", exact=True).wait_for()
+    words = page.get_by_text("Who pays: the goal counts the rounds made").inner_text()
+    assert "with national contracts costs USD" in words and "alliance-wide" in words
+    table = page.locator('[data-testid="stDataFrame"]:visible').last
+    table.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "9-plan-who-pays.png"))

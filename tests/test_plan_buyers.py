@@ -166,6 +166,9 @@ def test_the_earliest_year_is_the_later_of_the_lines_and_the_budgets(earliest_pl
     assert alliance < national  # the case this scenario was written for: budgets bind
     assert earliest_plans["national"].goal["earliest_year"] == national
     assert paid["alliance"]["years_gained"] == national - alliance
+    words = earliest_plans[None].procurement["words"]
+    assert f"from {national}; alliance-wide contracts from {alliance}" in words
+    assert f"{national - alliance} year" in words
 
 
 def test_cli_pooled_and_national(tmp_path):

@@ -196,17 +196,28 @@ def _words(rows: dict[str, Any], years: np.ndarray, target: float | None) -> str
         f"({alliance['saving_share']:.0%} less)."
     )
     if target is not None:
-        text += " " + " ".join(
-            _paid_words(name, rows[key]["first_year_paid"], target)
-            for key, name in (("national", "national"), ("alliance", "alliance-wide"))
+        text += " " + _paid_words(
+            national["first_year_paid"], alliance["first_year_paid"], target, int(years[-1])
         )
     return text
 
 
-def _paid_words(name: str, year: int | None, target: float) -> str:
-    if year is None:
-        return f"With {name} contracts the budgets never buy {target:,.0f} rounds a year."
-    return f"With {name} contracts the budgets buy {target:,.0f} rounds a year from {year}."
+def _paid_words(alone: int | None, pooled: int | None, target: float, last: int) -> str:
+    """When the budgets first pay for the target, national and alliance-wide, in words."""
+    rounds = f"{target:,.0f} rounds a year"
+    if alone is None and pooled is None:
+        return f"The budgets never buy {rounds} by {last}, national or pooled."
+    if alone is None:
+        return (
+            f"National budgets never buy {rounds} by {last}; alliance-wide contracts from {pooled}."
+        )
+    if pooled is None or pooled >= alone:
+        return f"The budgets buy {rounds} from {alone}, national or pooled."
+    gained = alone - pooled
+    return (
+        f"National budgets buy {rounds} from {alone}; alliance-wide contracts from {pooled}, "
+        f"{gained} year{'s' if gained > 1 else ''} sooner."
+    )
 
 
 def goal_years(whole: np.ndarray, record: dict[str, Any]) -> np.ndarray:

@@ -145,7 +145,7 @@ def plan_tab(scenario: Scenario, annual: pd.DataFrame, plot: Any) -> None:
         st.markdown(f"- {row['words']}")
     if document.get("procurement"):
         words, frame = procurement_summary(document["procurement"])
-        st.markdown("**Who pays: national or pooled purchases**")
+        st.markdown("**National or pooled purchases**")
         st.markdown(words)
         st.dataframe(human_frame(frame, html=False), hide_index=True)
     check = document["check"]

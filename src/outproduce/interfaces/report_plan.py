@@ -129,12 +129,13 @@ def procurement_summary(found: dict[str, Any]) -> tuple[str, pd.DataFrame]:
     )
     words = (
         f"Who pays: the goal counts the rounds made, whoever buys them (Ukraine, exports "
-        f"and older orders buy too). Were the allies' ammunition budgets to buy them, at "
-        f"contract prices that fall with a contract's size (a labelled assumption: each "
-        f"doubling of a contract cuts its unit price to {found['volume_price_ratio']:.3g} "
-        f"of the last, the median of the range): {found['words']} Who supplies them in "
-        f"{first}: {makers} of the alliance's rounds, every buyer pro rata (one alliance "
-        "market: no allocation of suppliers to buyers is published)."
+        f"and older orders buy too). Were the allies' ammunition budgets to buy them, "
+        f"each contract's unit price would follow its size (a labelled assumption: each "
+        f"doubling of a contract cuts it to {found['volume_price_ratio']:.3g} of the last, "
+        f"the median of the range; nothing published fixes it for 155mm). "
+        f"{found['words']} Who supplies them in {first}: {makers} of the alliance's "
+        "rounds, every buyer pro rata (one alliance market: no allocation of suppliers to "
+        "buyers is published)."
     )
     rows = []
     for pooling, row in found["poolings"].items():
@@ -142,13 +143,13 @@ def procurement_summary(found: dict[str, Any]) -> tuple[str, pd.DataFrame]:
             {
                 "purchases": POOLING_WORDS[pooling],
                 "buyers": len(row["buyers"]),
-                f"rounds the budgets buy in {first}": row["rounds_bought"][0],
-                f"USD a round in {first}": row["unit_price_usd"][0],
+                f"rounds bought, {first}": row["rounds_bought"][0],
+                f"USD a round, {first}": row["unit_price_usd"][0],
                 "goal's rounds, USD bn": row["goal_cost_usd"] / 1e9,
-                "saving against national %": (
+                "saving vs national %": (
                     None if row.get("saving_share") is None else 100 * row["saving_share"]
                 ),
-                "the budgets pay for the target from year": row["first_year_paid"],
+                "target paid from year": row["first_year_paid"],
             }
         )
     return words, pd.DataFrame(rows)

@@ -27,7 +27,10 @@ CHART_PARTS = {
     "fig-allies": ("each ally's path to its target", ("spending",)),
     "fig-order-book": ("demand, output and the adversary", ("spending", "lines")),
     "fig-sustain": ("stocks of the holders", ("holders",)),
-    "fig-plan": ("what to build to hold the adversary's output", ("lines", "candidates")),
+    "fig-plan": (
+        "what to build to hold the adversary's output, and who pays",
+        ("lines", "candidates", "spending"),
+    ),
 }
 
 
