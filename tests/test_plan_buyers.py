@@ -194,3 +194,39 @@ def test_pooling_needs_budgets(write_yaml):
     bare = write_yaml("name: bare\nbase: baseline\nspending: null\n", "bare.yaml")
     with pytest.raises(Exception, match="spending"):
         plan(load_scenario(bare), target=3e6, by="2030-01", pooling="national")
+
+
+def test_a_robust_plan_prices_what_the_budgets_cannot_pay(tmp_path):
+    # Over 12 samples with national budgets and a priced shortfall: in every sample and
+    # year, the shortfall is at least what the budgets leave unpaid (the target minus
+    # what they buy), and the plan still checks out in the engine.
+    from outproduce.analyses.plan_buyers import budgets, yearly_bought
+    from outproduce.analyses.run import run
+
+    target = 3.0e6
+    found = plan(
+        "baseline",
+        target=target,
+        by="2030-01",
+        robust=12,
+        shortfall_price=5000.0,
+        pooling="national",
+        seed=11,
+    )
+    assert found.status == "optimal" and found.check["passed"]
+    the_run = run("baseline", samples=12, seed=11, calibration=False)
+    years = np.arange(2030, 2036)
+    unpaid = np.maximum(
+        target - yearly_bought(budgets(found.scenario, the_run, "national"), years), 0
+    )
+    assert unpaid.max() > 0  # the case this test is for: some samples' budgets fall short
+    shortfall = found.goal["expected_shortfall"]
+    assert shortfall >= unpaid.mean() - 1e-6
+    paid = found.procurement["poolings"]["national"]["first_year_paid"]
+    enough = (
+        yearly_bought(budgets(found.scenario, the_run, "national"), np.arange(2026, 2036)) >= target
+    ).all(axis=0)
+    if paid is None:
+        assert not enough[-1]
+    else:
+        assert enough[paid - 2026 :].all() and (paid == 2026 or not enough[paid - 2027])

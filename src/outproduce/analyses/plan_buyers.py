@@ -189,7 +189,7 @@ def _words(rows: dict[str, Any], years: np.ndarray, target: float | None) -> str
     """The comparison in two sentences: the saving, and the years gained."""
     national, alliance, eu = rows["national"], rows["alliance"], rows["eu"]
     text = (
-        f"Buying the goal's rounds ({years[0]}–{years[-1]}) with national contracts costs "
+        f"Buying the goal's rounds ({_span(years)}) with national contracts costs "
         f"USD {national['goal_cost_usd'] / 1e9:,.1f} bn; pooled in the EU, "
         f"USD {eu['goal_cost_usd'] / 1e9:,.1f} bn ({eu['saving_share']:.0%} less); "
         f"alliance-wide, USD {alliance['goal_cost_usd'] / 1e9:,.1f} bn "
@@ -200,6 +200,16 @@ def _words(rows: dict[str, Any], years: np.ndarray, target: float | None) -> str
             national["first_year_paid"], alliance["first_year_paid"], target, int(years[-1])
         )
     return text
+
+
+def makers_words(suppliers: list[dict[str, Any]], count: int = 5) -> str:
+    """The largest producers and their shares ("Germany 21%, ..."), none under 0.5%."""
+    shown = [row for row in suppliers[:count] if row["share"] and row["share"] >= 0.005]
+    return ", ".join(f"{row['name']} {row['share']:.0%}" for row in shown)
+
+
+def _span(years: np.ndarray) -> str:
+    return str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
 
 
 def _paid_words(alone: int | None, pooled: int | None, target: float, last: int) -> str:

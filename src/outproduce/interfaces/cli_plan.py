@@ -175,7 +175,9 @@ def print_plan(document: dict) -> None:
                     "-" if price is None else f"{price:,.0f}",
                 )
         out.print(table)
-        makers = ", ".join(f"{row['name']} {row['share']:.0%}" for row in found["suppliers"][:6])
+        from outproduce.analyses.plan_buyers import makers_words
+
+        makers = makers_words(found["suppliers"], 6)
         out.print(f"Who supplies (share of the alliance's rounds, {found['years'][0]}): {makers}.")
     check = document["check"]
     if "engine_rel_diff" in check:

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from outproduce.analyses.plan import Plan, plan
+from outproduce.analyses.plan_buyers import makers_words
 from outproduce.interfaces import figures_plan
 from outproduce.interfaces.report_verdict import figure_html, section_table
 
@@ -124,9 +125,7 @@ POOLING_WORDS = {
 def procurement_summary(found: dict[str, Any]) -> tuple[str, pd.DataFrame]:
     """Who pays for the goal's rounds, national or pooled: a paragraph and its table."""
     first = found["years"][0]
-    makers = ", ".join(
-        f"{row['name']} {row['share']:.0%}" for row in found["suppliers"][:5] if row["share"]
-    )
+    makers = makers_words(found["suppliers"])
     words = (
         f"Who pays: the goal counts the rounds made, whoever buys them (Ukraine, exports "
         f"and older orders buy too). Were the allies' ammunition budgets to buy them, "
