@@ -15,7 +15,7 @@ it reports how its builds differ from the median's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,7 @@ import xarray as xr
 from outproduce.analyses.plan_buyers import budget_short, check_pooling, procurement, with_budgets
 from outproduce.analyses.plan_goal import check_goal
 from outproduce.analyses.plan_problem import (
+    Planning,
     build_problem,
     check,
     check_pool_free,
@@ -43,7 +44,7 @@ from outproduce.engine.optimise import (
     solve,
 )
 from outproduce.engine.timegrid import whole_years
-from outproduce.scenario.candidates import Candidate, all_candidates
+from outproduce.scenario.candidates import all_candidates
 from outproduce.scenario.model import Scenario
 
 
@@ -130,41 +131,27 @@ def plan(
         "shortfall_price": shortfall_price,
         "with_inputs": with_inputs,
     }
-    if objective == "earliest":
-        result = _earliest(scenario, candidates, problem, the_run, record)
-    else:
-        result = _solved(scenario, candidates, problem, the_run, record)
+    planning = Planning(scenario, candidates, the_run, problem, record)
+    result = _earliest(planning) if objective == "earliest" else _solved(planning)
     if robust and result.status == "optimal":
-        _add_median(result, scenario, candidates, problem, record, names, seed)
+        _add_median(result, planning, names, seed)
     return result
 
 
-def _solved(
-    scenario: Scenario,
-    candidates: dict[str, Candidate],
-    problem: Problem,
-    the_run: Run,
-    record: dict[str, Any],
-) -> Plan:
+def _solved(planning: Planning) -> Plan:
     """Solve a min-cost or max-output goal; an unmet one says why."""
-    solution = solve(problem, _goal(record, record["by"]))
+    record = planning.record
+    solution = solve(planning.problem, _goal(record, record["by"]))
     if not solution.ok:
-        return _unmet(scenario, candidates, problem, the_run, record, solution)
+        return _unmet(planning, solution)
     if record["shortfall_price"] is not None:
         record["expected_shortfall"] = _expected_shortfall(solution)
-    return _result(scenario, candidates, problem, the_run, record, solution)
+    return _result(planning, solution)
 
 
-def _add_median(
-    result: Plan,
-    scenario: Scenario,
-    candidates: dict[str, Candidate],
-    problem: Problem,
-    record: dict[str, Any],
-    names: Any,
-    seed: int | None,
-) -> None:
+def _add_median(result: Plan, planning: Planning, names: Any, seed: int | None) -> None:
     """Beside a robust plan: the plan for the median, and how it fares over the samples."""
+    scenario, candidates, record = planning.scenario, planning.candidates, planning.record
     median_run = _existing_run(scenario, None, seed, names)
     median_problem = with_budgets(
         build_problem(scenario, candidates, median_run, record["start"]),
@@ -176,7 +163,8 @@ def _add_median(
     found = solve(median_problem, _goal(goal, goal["by"]))
     result.median_investments = investments(candidates, found) if found.ok else []
     if found.ok and goal["objective"] != "max-output":
-        result.message += "; " + _median_plan_words(problem, found, goal, record["robust"])
+        words = _median_plan_words(planning.problem, found, goal, record["robust"])
+        result.message += "; " + words
 
 
 def _median_plan_words(
@@ -222,15 +210,9 @@ def _existing_run(
     return run(scenario, design={str(n): np.array([0.5]) for n in names}, calibration=False)
 
 
-def _result(
-    scenario: Scenario,
-    candidates: dict[str, Candidate],
-    problem: Problem,
-    the_run: Run,
-    record: dict[str, Any],
-    solution: Solution,
-) -> Plan:
+def _result(planning: Planning, solution: Solution) -> Plan:
     """Write the solution back: builds, rounds, shadow prices, the engine check."""
+    scenario, problem, record = planning.scenario, planning.problem, planning.record
     made = solution.made
     # Rounds delivered: to the deadline (max-output), else to the horizon's end.
     months = made["month"].values.astype("datetime64[M]")
@@ -270,7 +252,7 @@ def _result(
             f"{record['expected_shortfall']:,.0f} rounds a year on average over the samples "
             "and years"
         )
-    checked = check(scenario, candidates, solution, the_run, problem)
+    checked = check(planning, solution)
     if not checked["passed"]:
         message += (
             "; THE ENGINE DOES NOT REPRODUCE THIS PLAN (a bug: please report it with the scenario)"
@@ -280,29 +262,23 @@ def _result(
         goal=record,
         status="optimal" if checked["passed"] else "check_failed",
         message=message,
-        investments=investments(candidates, solution),
+        investments=investments(planning.candidates, solution),
         cost_usd=solution.cost,
         rounds_delivered=rounds,
         shadow_prices=shadow_prices(solution, record),
         check=checked,
         table=table,
-        procurement=procurement(scenario, candidates, the_run, problem, record, solution),
+        procurement=procurement(planning, solution),
     )
 
 
-def _unmet(
-    scenario: Scenario,
-    candidates: dict[str, Candidate],
-    problem: Problem,
-    the_run: Run,
-    record: dict[str, Any],
-    why: Solution,
-) -> Plan:
+def _unmet(planning: Planning, why: Solution) -> Plan:
     """An unmet goal: which target, by how much, and the best achievable in its year.
 
     Either the lines cannot make the target, or (with ``pooling``) the budgets cannot
     pay for it, or both: each is said.
     """
+    scenario, problem, record = planning.scenario, planning.problem, planning.record
     if "infeasible" not in why.condition:  # a time limit or a solver failure: say so
         return Plan(
             scenario,
@@ -342,23 +318,18 @@ def _unmet(
             "short_by": None if reached is None else target - reached,
             "budgets_short": unpaid,
         },
-        procurement=procurement(scenario, candidates, the_run, problem, record, None),
+        procurement=procurement(planning, None),
     )
 
 
-def _earliest(
-    scenario: Scenario,
-    candidates: dict[str, Candidate],
-    problem: Problem,
-    the_run: Run,
-    record: dict[str, Any],
-) -> Plan:
+def _earliest(planning: Planning) -> Plan:
     """The first calendar year from which the target can be held, by bisection.
 
     Feasibility only grows with the year (a later year drops the earlier years'
     constraints), so the first feasible year is found in log2(years) solves; the plan
     returned is the least-cost plan for that year.
     """
+    problem, record = planning.problem, planning.record
     whole = whole_years(problem.months)
     solved: dict[int, Solution] = {}
 
@@ -369,14 +340,7 @@ def _earliest(
 
     low, high = 0, len(whole) - 1
     if not feasible(high):
-        return _unmet(
-            scenario,
-            candidates,
-            problem,
-            the_run,
-            record | {"by": f"{whole[high]}-01"},
-            solved[high],
-        )
+        return _unmet(replace(planning, record=record | {"by": f"{whole[high]}-01"}), solved[high])
     while low < high:
         middle = (low + high) // 2
         if feasible(middle):
@@ -386,7 +350,7 @@ def _earliest(
     found = solved[high]
     year = whole[high]
     record = record | {"by": f"{year}-01", "earliest_year": year}
-    result = _result(scenario, candidates, problem, the_run, record, found)
+    result = _result(replace(planning, record=record), found)
     result.message = (
         f"earliest: {record['target']:,.0f} rounds a year can first be held from {year}; "
         + result.message

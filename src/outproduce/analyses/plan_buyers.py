@@ -22,7 +22,7 @@ import numpy as np
 import xarray as xr
 
 from outproduce.analyses.pathways import pathways
-from outproduce.analyses.plan_problem import yearly_output
+from outproduce.analyses.plan_problem import Planning, yearly_output
 from outproduce.analyses.procurement import POOL_BUYER
 from outproduce.analyses.run import Run
 from outproduce.data.catalog import load_table
@@ -30,7 +30,6 @@ from outproduce.engine.inputs import InputTable
 from outproduce.engine.optimise import Problem, Solution
 from outproduce.engine.timegrid import whole_years
 from outproduce.errors import InputError
-from outproduce.scenario.candidates import Candidate
 from outproduce.scenario.model import Scenario
 from outproduce.scenario.uncertain import median
 
@@ -238,19 +237,13 @@ def goal_years(whole: np.ndarray, record: dict[str, Any]) -> np.ndarray:
     return whole[whole >= year]
 
 
-def procurement(
-    scenario: Scenario,
-    candidates: dict[str, Candidate],
-    the_run: Run,
-    problem: Problem,
-    record: dict[str, Any],
-    solution: Solution | None,
-) -> dict[str, Any] | None:
+def procurement(planning: Planning, solution: Solution | None) -> dict[str, Any] | None:
     """The national-against-pooled comparison for a plan (None without budgets).
 
     The goal's rounds: the target in each target year, or (max-output) the alliance's
     output with the plan in each whole year to the deadline's.
     """
+    scenario, problem, record = planning.scenario, planning.problem, planning.record
     if scenario.spending is None:
         return None
     whole = np.array(whole_years(problem.months))
@@ -263,33 +256,20 @@ def procurement(
         rounds = yearly_output(problem, solution.made).sel(year=years).values
     else:
         return None
-    found = comparison(
-        scenario,
-        the_run,
-        years,
-        rounds,
-        record["target"],
-        _supply(the_run, candidates, problem, solution, int(years[0])),
-        whole,
-    )
+    supply = _supply(planning, solution, int(years[0]))
+    found = comparison(scenario, planning.the_run, years, rounds, record["target"], supply, whole)
     found["pooling"] = record.get("pooling")
     return found
 
 
-def _supply(
-    the_run: Run,
-    candidates: dict[str, Candidate],
-    problem: Problem,
-    solution: Solution | None,
-    year: int,
-) -> dict[str, float]:
+def _supply(planning: Planning, solution: Solution | None, year: int) -> dict[str, float]:
     """Rounds (155mm-equivalent, median) the alliance makes in ``year``, by producing country.
 
     The plan's pool is shared among its round lines in proportion to their capacity
     that year; capacity the budgets' contracts built is one line of the alliance as a
     whole ("alliance").
     """
-    ds = the_run.dataset
+    ds, problem = planning.the_run.dataset, planning.problem
     lines = (ds["line_bloc"] == "alliance") & (ds["line_product"] == "rounds")
     made = (ds["line_year_production"] * ds["line_factor"]).sel(year=year).where(lines, 0.0)
     by_country = made.groupby(ds["line_country"]).sum("line")
@@ -311,7 +291,7 @@ def _supply(
         )
         share = capacity / capacity.sum() if float(capacity.sum()) > 0 else capacity * 0.0
         for cid in rounds:
-            country = candidates[cid].country
+            country = planning.candidates[cid].country
             supply[country] = supply.get(country, 0.0) + made_year * float(share.sel(candidate=cid))
     return {c: r for c, r in supply.items() if r > 0}
 

@@ -8,6 +8,7 @@ engine on them: the one engine reproduces the optimiser's rounds, month by month
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,22 @@ from outproduce.scenario.candidates import Candidate
 from outproduce.scenario.components import Line, Step
 from outproduce.scenario.model import Scenario
 from outproduce.scenario.uncertain import _Uncertain, median
+
+
+@dataclass(frozen=True)
+class Planning:
+    """What every step of one plan shares (one argument instead of five).
+
+    The scenario, what it may build, the run it stands on, the problem, the goal as
+    recorded.
+    """
+
+    scenario: Scenario
+    candidates: dict[str, Candidate]
+    the_run: Run
+    problem: Problem
+    record: dict[str, Any]
+
 
 #: The pool the plan's lines share in the engine (their inputs come from plan lines).
 PLAN_POOL = "plan"
@@ -189,19 +206,15 @@ def plan_lines(candidates: dict[str, Candidate], solution: Solution) -> dict[str
     return lines
 
 
-def check(
-    scenario: Scenario,
-    candidates: dict[str, Candidate],
-    solution: Solution,
-    the_run: Run,
-    problem: Problem,
-) -> dict[str, Any]:
+def check(planning: Planning, solution: Solution) -> dict[str, Any]:
     """Run the engine on the scenario with the plan's lines; compare the alliance's output.
 
     The same samples (the same seed, or the same median design) with the plan's lines
     added: the engine's alliance output must be the run's plus the plan's rounds, month
     by month, within ``CHECK_TOLERANCE`` (relative to the largest monthly output).
     """
+    scenario, the_run, problem = planning.scenario, planning.the_run, planning.problem
+    candidates = planning.candidates
     lines = plan_lines(candidates, solution)
     with_plan = scenario.model_copy(update={"lines": scenario.lines | lines})
     design = None
