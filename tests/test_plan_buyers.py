@@ -230,3 +230,20 @@ def test_a_robust_plan_prices_what_the_budgets_cannot_pay(tmp_path):
         assert not enough[-1]
     else:
         assert enough[paid - 2026 :].all() and (paid == 2026 or not enough[paid - 2027])
+
+
+def test_budgets_limit_nothing_after_the_pathways_end(write_yaml):
+    # The budgets are modelled to the commitment's target year (2035): a target held
+    # from 2037 on a longer horizon is not tied to them, and the comparison covers the
+    # years they cover (none here), rather than calling the budgets empty.
+    longer = write_yaml(
+        "name: longer\nbase: baseline\nhorizon: {start: 2022-01, end: 2040-12}\n", "long.yaml"
+    )
+    scenario = load_scenario(longer)
+    alone = plan(scenario, target=3e6, by="2037-01")
+    tied = plan(scenario, target=3e6, by="2037-01", pooling="national")
+    assert tied.status == alone.status == "optimal"
+    assert tied.cost_usd == pytest.approx(alone.cost_usd, rel=1e-9)
+    assert tied.procurement is None
+    covered = plan(scenario, target=3e6, by="2034-01", pooling="national").procurement
+    assert covered["years"] == [2034, 2035]

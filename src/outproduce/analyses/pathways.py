@@ -83,6 +83,11 @@ def pooled_allies(pooling: str, allies: list[str]) -> np.ndarray:
     return np.zeros(len(allies), dtype=bool)
 
 
+def last_year(options: Spending) -> int:
+    """The pathways' last year: the latest target year of any ally (budgets end there)."""
+    return max([options.target_year] + [p.target_year or 0 for p in options.allies.values()])
+
+
 def spending_options(scenario: Scenario) -> Spending:
     """The scenario's spending section (an input error if it has none)."""
     if scenario.spending is None:
@@ -105,8 +110,7 @@ def pathways(scenario: Scenario, table: InputTable) -> xr.Dataset:
     samples, seed = table.samples, table.seed
     shares, gdp = defence_shares(), gdp_usd_billion()
     allies = [a for a in shares.index if shares.loc[a].notna().any()]
-    last_target = max([options.target_year] + [p.target_year or 0 for p in options.allies.values()])
-    years = np.arange(FIRST_YEAR, last_target + 1)
+    years = np.arange(FIRST_YEAR, last_year(options) + 1)
     base = options.price_base_year
     core_default = options.core_pct_gdp or commitment_pct("hague_core")
     resilience_target = (

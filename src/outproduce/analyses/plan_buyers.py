@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from outproduce.analyses.pathways import pathways
+from outproduce.analyses.pathways import last_year, pathways
 from outproduce.analyses.plan_problem import Planning, yearly_output
 from outproduce.analyses.procurement import POOL_BUYER
 from outproduce.analyses.run import Run
@@ -80,9 +80,14 @@ def budgets(scenario: Scenario, the_run: Run, pooling: str) -> xr.Dataset:
 
 
 def yearly_bought(spend: xr.Dataset, years: np.ndarray) -> np.ndarray:
-    """(sample, year) rounds the budgets buy in ``years`` (0 where the pathways stop)."""
-    rounds = spend["rounds"].sum("ally").reindex(year=years)
-    return np.nan_to_num(rounds.values, nan=0.0)
+    """(sample, year) rounds the budgets buy in ``years``.
+
+    Infinite after the pathways' last year: the budgets are not modelled beyond the
+    commitment's target year, so they limit nothing there (said, not assumed zero).
+    """
+    rounds = spend["rounds"].sum("ally").reindex(year=years).values
+    after = years > int(spend["year"].values[-1])
+    return np.where(after[None, :], np.inf, np.nan_to_num(rounds, nan=0.0))
 
 
 def comparison(
@@ -246,7 +251,9 @@ def procurement(planning: Planning, solution: Solution | None) -> dict[str, Any]
     scenario, problem, record = planning.scenario, planning.problem, planning.record
     if scenario.spending is None:
         return None
+    # The comparison covers the years the spending pathways (the budgets) cover.
     whole = np.array(whole_years(problem.months))
+    whole = whole[whole <= last_year(scenario.spending)]
     years = goal_years(whole, record)
     if not len(years):
         return None
