@@ -6,7 +6,6 @@ import json
 
 import numpy as np
 import pytest
-from tests.test_plan import _problem
 from typer.testing import CliRunner
 
 from outproduce import load_scenario, spending
@@ -19,6 +18,7 @@ from outproduce.analyses.volume_prices import (
 )
 from outproduce.engine.optimise import Goal, solve
 from outproduce.interfaces.cli import app
+from test_plan import _problem
 
 VOLUME = """\
 name: volume
