@@ -117,7 +117,8 @@ def methods_section(scenario: Scenario) -> dict[str, Any]:
         "text": [
             "The chain. Spending pathways (each ally from its latest NATO figure to its "
             "target) become budgets; the share that buys ammunition becomes contracts at "
-            "an uncertain price; contracts meet production lines whose capacity ramps "
+            "an uncertain price that falls with a contract's size (national or pooled, "
+            "one rule); contracts meet production lines whose capacity ramps "
             "from their published steps; production is limited by inputs where data on "
             "them exists, delivered first in, first out, into holders' stocks. One engine "
             f"computes the whole chain month by month, {months}, for every Monte Carlo "
