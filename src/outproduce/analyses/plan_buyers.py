@@ -25,7 +25,7 @@ from outproduce.analyses.pathways import last_year, pathways
 from outproduce.analyses.plan_problem import Planning, yearly_output
 from outproduce.analyses.procurement import POOL_BUYER
 from outproduce.analyses.run import Run
-from outproduce.data.catalog import load_table
+from outproduce.data.catalog import ally_names
 from outproduce.engine.inputs import InputTable
 from outproduce.engine.optimise import Problem, Solution
 from outproduce.engine.timegrid import whole_years
@@ -44,11 +44,7 @@ MAKERS = {
 
 def maker_name(code: str) -> str:
     """A producing country, or one of ``MAKERS``, in words."""
-    if code in MAKERS:
-        return MAKERS[code]
-    allies = load_table("allies")
-    names = dict(zip(allies["iso3"], allies["name"], strict=True))
-    return names.get(code, code)
+    return MAKERS.get(code) or ally_names().get(code, code)
 
 
 def check_pooling(scenario: Scenario, pooling: str | None) -> None:

@@ -113,6 +113,13 @@ DATA_VERSION = f"{DATA_EDITION}+{_content_hash()}"
 
 
 @cache
+def ally_names() -> dict[str, str]:
+    """ISO3 -> the ally's name (packaged ``allies`` table)."""
+    allies = load_table("allies")
+    return dict(zip(allies["iso3"], allies["name"], strict=True))
+
+
+@cache
 def source_lookup() -> dict[str, dict[str, str]]:
     """Map source id to its row (title, publisher, url, published, reliability)."""
     frame = load_table("sources")

@@ -18,7 +18,7 @@ def spending_gap_figure(ds: xr.Dataset, allies: list[dict[str, Any]]) -> go.Figu
     """
     from collections import Counter
 
-    from outproduce.interfaces.formatting import ally_names
+    from outproduce.data.catalog import ally_names
 
     base = int(ds.attrs["price_base_year"])
     rows = sorted(allies, key=lambda r: r["gap_pp"])
@@ -117,7 +117,7 @@ def ally_pathways_figure(ds: xr.Dataset) -> go.Figure:
     """
     from plotly.subplots import make_subplots
 
-    from outproduce.interfaces.formatting import ally_names
+    from outproduce.data.catalog import ally_names
 
     base = int(ds.attrs["price_base_year"])
     years = ds["year"].values

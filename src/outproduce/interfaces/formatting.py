@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import math
 import numbers
-from functools import cache
 from typing import Any
 
 import pandas as pd
 from markupsafe import Markup, escape
+
+from outproduce.data.catalog import ally_names
 
 #: Columns whose numbers are years (no separator, no decimals).
 YEAR_COLUMNS = {"year", "start year", "by", "reached"}
@@ -78,15 +79,6 @@ def column_digits(values: Any) -> int | None:
     if all(float(v).is_integer() for v in sizes):
         return 0
     return _digits(max(sizes))
-
-
-@cache
-def ally_names() -> dict[str, str]:
-    """ISO3 -> the ally's name (packaged ``allies`` table)."""
-    from outproduce.data.catalog import load_table
-
-    allies = load_table("allies")
-    return dict(zip(allies["iso3"], allies["name"], strict=True))
 
 
 def ally(iso3: str, html: bool = True) -> str:
