@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from outproduce.analyses.crossover import crossover_index
 from outproduce.analyses.provenance import attrs
 from outproduce.analyses.volume_prices import budget_rounds
 from outproduce.data.catalog import load_table
@@ -209,8 +210,8 @@ def pathways(scenario: Scenario, table: InputTable) -> xr.Dataset:
     )
 
     reached = core >= target[:, None] - TOLERANCE_PP
-    stays = np.flip(np.logical_and.accumulate(np.flip(reached, axis=1), axis=1), axis=1)
-    year_reached = np.where(stays[:, -1], years[np.argmax(stays, axis=1)], -1)
+    first = crossover_index(reached)  # the first year from which it stays reached
+    year_reached = np.where(first >= 0, years[first], -1)
 
     members = {
         "europe_canada": np.array([a != "USA" for a in allies]),

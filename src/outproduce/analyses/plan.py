@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from outproduce.analyses.crossover import at_least
 from outproduce.analyses.plan_buyers import budget_short, check_pooling, procurement, with_budgets
 from outproduce.analyses.plan_goal import check_goal
 from outproduce.analyses.plan_problem import (
@@ -178,7 +179,7 @@ def _median_plan_words(
     """
     yearly = yearly_output(problem, produce(problem, median.build))
     yearly = yearly.sel(year=yearly["year"] >= int(str(record["by"])[:4]))
-    held = float((yearly >= record["target"] * (1 - 1e-9)).all("year").mean())
+    held = float(at_least(yearly, record["target"]).all("year").mean())
     return (
         f"the plan for the median alone (USD {median.cost / 1e9:,.2f} bn) would hold the "
         f"target in {held:.0%} of these {samples} samples"

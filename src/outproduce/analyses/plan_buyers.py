@@ -21,9 +21,10 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from outproduce.analyses.crossover import at_least, crossover_index
 from outproduce.analyses.pathways import last_year, pathways
 from outproduce.analyses.plan_problem import Planning, yearly_output
-from outproduce.analyses.procurement import POOL_BUYER
+from outproduce.analyses.procurement import buyer_groups
 from outproduce.analyses.run import Run
 from outproduce.data.catalog import ally_names
 from outproduce.engine.inputs import InputTable
@@ -152,24 +153,20 @@ def _first_year_paid(bought: np.ndarray, years: np.ndarray, target: float | None
     """The first year from which the budgets buy the target in every later year and sample."""
     if target is None:
         return None
-    enough = (bought >= target * (1 - 1e-9)).all(axis=0)
-    holds = np.flip(np.logical_and.accumulate(np.flip(enough)))
-    return int(years[np.argmax(holds)]) if holds.any() else None
+    first = crossover_index(at_least(bought, target).all(axis=0)[None, :])[0]
+    return int(years[first]) if first >= 0 else None
 
 
 def _buyers(spend: xr.Dataset, pooling: str, year: int) -> list[dict[str, Any]]:
     """Each buyer's contract in ``year``: its members, rounds and unit price (medians)."""
-    pooled = spend["pooled"].values
     allies = [str(a) for a in spend["ally"].values]
     rounds = spend["rounds"].sel(year=year)
     money = spend["ammunition_usd_bn"].sel(year=year) * 1e9
-    groups: dict[str, list[str]] = {}
-    for iso3, joint in zip(allies, pooled, strict=True):
-        groups.setdefault(POOL_BUYER[pooling] if joint else iso3, []).append(iso3)
     rows = []
-    for buyer, members in groups.items():
-        bought = rounds.sel(ally=members).sum("ally").values
-        paid = money.sel(ally=members).sum("ally").values
+    for buyer, indices in buyer_groups(pooling, allies, spend["pooled"].values).items():
+        members = [allies[i] for i in indices]
+        bought = rounds.isel(ally=indices).sum("ally").values
+        paid = money.isel(ally=indices).sum("ally").values
         with np.errstate(divide="ignore", invalid="ignore"):
             price = np.where(bought > 0, paid / bought, np.nan)
         rows.append(
@@ -318,7 +315,7 @@ def budget_short(problem: Problem, record: dict[str, Any]) -> str | None:
     years = np.array(whole_years(problem.months))
     first = int(str(record["by"])[:4])
     low = problem.affordable.min(axis=0)
-    short = (years >= first) & (low < record["target"] * (1 - 1e-9))
+    short = (years >= first) & ~at_least(low, record["target"])
     if not short.any():
         return None
     i = int(np.argmax(short))

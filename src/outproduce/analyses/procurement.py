@@ -35,6 +35,14 @@ BLOC_POOLS_ONLY = (
 )
 
 
+def buyer_groups(pooling: str, allies: list[str], pooled: np.ndarray) -> dict[str, list[int]]:
+    """Who signs each contract: a pool's name (EU, NATO) for its members, else the ally."""
+    buyers: dict[str, list[int]] = {}
+    for i, iso3 in enumerate(allies):
+        buyers.setdefault(POOL_BUYER[pooling] if pooled[i] else iso3, []).append(i)
+    return buyers
+
+
 def budget_contracts(
     scenario: Scenario, spend: xr.Dataset
 ) -> tuple[dict[str, Contract], dict[str, np.ndarray]]:
@@ -47,11 +55,8 @@ def budget_contracts(
     assert options is not None
     base = options.price_base_year
     last = min(options.target_year, int(scenario.horizon.end[:4]))
-    pooled = spend["pooled"].values
-    buyers: dict[str, list[int]] = {}
-    for i, iso3 in enumerate(spend["ally"].values):
-        name = POOL_BUYER[options.pooling] if pooled[i] else str(iso3)
-        buyers.setdefault(name, []).append(i)
+    allies = [str(a) for a in spend["ally"].values]
+    buyers = buyer_groups(options.pooling, allies, spend["pooled"].values)
     rounds = spend["rounds"]
     contracts: dict[str, Contract] = {}
     quantities: dict[str, np.ndarray] = {}
