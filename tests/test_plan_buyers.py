@@ -14,7 +14,6 @@ from outproduce.analyses.volume_prices import (
     budget_rounds,
     contract_cost,
     rounds_for,
-    unit_price,
 )
 from outproduce.engine.optimise import Goal, solve
 from outproduce.interfaces.cli import app
@@ -44,10 +43,9 @@ def test_contract_prices_by_hand():
     # 300,000 rounds: on the segment 200,000 -> 400,000 (USD 1.0 bn -> 1.8 bn), linear:
     # 1.0 bn + 100,000 x 8,000 = 1.4 bn (USD 4,666.67 a round).
     assert contract_cost(300_000, price, ratio, ref) == pytest.approx(1.4e9)
-    assert unit_price(300_000, price, ratio, ref) == pytest.approx(1.4e9 / 300_000)
     # Below 25,000 and above 3.2 million the unit price stays at the ends' prices.
-    assert unit_price(1_000, price, ratio, ref) == pytest.approx(5000 / 0.9**3)
-    assert unit_price(5e6, price, ratio, ref) == pytest.approx(5000 * 0.9**4)
+    assert contract_cost(1_000, price, ratio, ref) / 1_000 == pytest.approx(5000 / 0.9**3)
+    assert contract_cost(5e6, price, ratio, ref) / 5e6 == pytest.approx(5000 * 0.9**4)
     # The flat price (ratio 1) is price x rounds everywhere.
     sizes = np.array([10.0, 3e4, 2e5, 7e5, 9e6])
     assert np.allclose(contract_cost(sizes, price, 1.0, ref), sizes * price)

@@ -88,11 +88,9 @@ def yearly_bought(spend: xr.Dataset, years: np.ndarray) -> np.ndarray:
 
 
 def comparison(
-    scenario: Scenario,
-    the_run: Run,
+    planning: Planning,
     years: np.ndarray,
     goal_rounds: np.ndarray,
-    target: float | None,
     supply: dict[str, float],
     whole: np.ndarray,
 ) -> dict[str, Any]:
@@ -103,11 +101,12 @@ def comparison(
     goal's first year, by producing country; ``whole``: every whole year of the plan
     (the first year the budgets pay for the target is sought among them).
     """
+    scenario, target = planning.scenario, planning.record["target"]
     options = scenario.spending
     assert options is not None
     rows = {}
     for pooling in POOLINGS:
-        spend = budgets(scenario, the_run, pooling)
+        spend = budgets(scenario, planning.the_run, pooling)
         bought = yearly_bought(spend, years)
         money = np.nan_to_num(
             spend["ammunition_usd_bn"].sum("ally").reindex(year=years).values * 1e9
@@ -257,7 +256,7 @@ def procurement(planning: Planning, solution: Solution | None) -> dict[str, Any]
     else:
         return None
     supply = _supply(planning, solution, int(years[0]))
-    found = comparison(scenario, planning.the_run, years, rounds, record["target"], supply, whole)
+    found = comparison(planning, years, rounds, supply, whole)
     found["pooling"] = record.get("pooling")
     return found
 
@@ -272,11 +271,8 @@ def _supply(planning: Planning, solution: Solution | None, year: int) -> dict[st
     ds, problem = planning.the_run.dataset, planning.problem
     lines = (ds["line_bloc"] == "alliance") & (ds["line_product"] == "rounds")
     made = (ds["line_year_production"] * ds["line_factor"]).sel(year=year).where(lines, 0.0)
-    by_country = made.groupby(ds["line_country"]).sum("line")
-    supply = {
-        str(c): float(by_country.sel(line_country=c).median())
-        for c in by_country["line_country"].values
-    }
+    by_country = made.groupby(ds["line_country"]).sum("line").median("sample")
+    supply = {str(c): float(r) for c, r in by_country.to_series().items()}
     if solution is not None and solution.ok and solution.capacity is not None:
         rounds = [
             c for c, what in zip(problem.candidates, problem.makes, strict=True) if what == "rounds"

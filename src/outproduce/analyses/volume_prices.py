@@ -53,18 +53,6 @@ def rounds_for(
     return size * reference
 
 
-def unit_price(
-    quantity: ArrayLike, price: ArrayLike, ratio: ArrayLike, reference: ArrayLike
-) -> np.ndarray:
-    """USD per round of a contract of ``quantity`` rounds (``price`` where it is empty)."""
-    quantity = np.asarray(quantity, dtype=float)
-    cost = contract_cost(quantity, price, ratio, reference)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_round = cost / quantity
-    flat = np.asarray(price) * np.asarray(ratio, dtype=float) ** LOWEST
-    return np.where(quantity > 0, per_round, flat * np.ones_like(per_round))
-
-
 def budget_rounds(
     money: np.ndarray,
     price: np.ndarray,

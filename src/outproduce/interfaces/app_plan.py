@@ -16,14 +16,11 @@ from outproduce.interfaces.dashboard_work import MAX_DASHBOARD_ROBUST, plan_limi
 from outproduce.interfaces.figures_plan import plan_figure
 from outproduce.interfaces.files import to_json
 from outproduce.interfaces.formatting import human_frame
-from outproduce.interfaces.report_plan import plan_goal, procurement_summary
+from outproduce.interfaces.report_plan import POOLING_WORDS, plan_goal, procurement_summary
 from outproduce.scenario.model import Scenario
 
-PAYERS = {
-    None: "whoever buys (production alone)",
-    "national": "the allies' budgets, national contracts",
-    "eu": "the allies' budgets, EU members pooled",
-    "alliance": "the allies' budgets, alliance-wide contracts",
+PAYERS = {None: "whoever buys (production alone)"} | {
+    k: f"the allies' budgets, {words}" for k, words in POOLING_WORDS.items()
 }
 OBJECTIVES = {
     "min-cost": "least capital to hold a yearly goal from a year on",
