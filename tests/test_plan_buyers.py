@@ -177,6 +177,9 @@ def test_cli_pooled_and_national(tmp_path):
     assert both.exit_code == 2 and "--pooled" in both.output
     stray = runner.invoke(app, ["plan", "--target", "3e6", "--by", "2030-01", "--pool", "eu"])
     assert stray.exit_code == 2 and "--pool" in stray.output
+    unused = ["plan", "--objective", "max-output", "--budget", "1e9", "--by", "2030-12"]
+    refused = runner.invoke(app, [*unused, "--national"])
+    assert refused.exit_code == 2 and "max-output" in refused.output
     args = ["plan", "--target", "3e6", "--by", "2030-01", "--pooled", "--pool", "eu"]
     done = runner.invoke(app, [*args, "--json", "--out", str(tmp_path / "out")])
     assert done.exit_code == 0, done.output

@@ -114,7 +114,7 @@ def plan(
     scenario = resolve(scenario)
     goal = check_goal(scenario, objective, target, by, budget, robust, shortfall_price, start)
     check_pool_free(scenario)
-    check_pooling(scenario, pooling)
+    check_pooling(scenario, pooling, objective)
     candidates = {
         k: c
         for k, c in all_candidates(scenario).items()

@@ -48,13 +48,23 @@ def maker_name(code: str) -> str:
     return MAKERS.get(code) or ally_names().get(code, code)
 
 
-def check_pooling(scenario: Scenario, pooling: str | None) -> None:
-    """Refuse an unknown pooling, or one on a scenario without budgets."""
+def check_pooling(scenario: Scenario, pooling: str | None, objective: str) -> None:
+    """Refuse an unknown pooling, one on a scenario without budgets, or one with no target.
+
+    A pooling ties a yearly target to the budgets; max-output has none, so it would be
+    ignored there (the comparison of purchases is in every plan anyway).
+    """
     if pooling is None:
         return
     if pooling not in POOLINGS:
         raise InputError(
             f"unknown pooling {pooling!r}; expected one of {', '.join(POOLINGS)}",
+            field="--pooled",
+        )
+    if objective == "max-output":
+        raise InputError(
+            "--national and --pooled tie a yearly target to the budgets; max-output has "
+            "none, so leave them out (every plan compares national and pooled purchases)",
             field="--pooled",
         )
     if scenario.spending is None:

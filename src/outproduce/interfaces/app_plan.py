@@ -88,8 +88,9 @@ def plan_tab(scenario: Scenario, annual: pd.DataFrame, plot: Any) -> None:
         format_func=lambda k: PAYERS[k],
         horizontal=True,
         key="plan-payer",
-        help="With the budgets, only rounds they pay for count toward the goal "
-        "(`--national` / `--pooled`). Every plan compares national and pooled purchases.",
+        help="With the budgets, only rounds they pay for count toward a yearly goal "
+        "(`--national` / `--pooled`; not max-output). Every plan compares national and "
+        "pooled purchases.",
     )
     if not st.button("Plan", key="plan-run"):
         return
@@ -101,7 +102,7 @@ def plan_tab(scenario: Scenario, annual: pd.DataFrame, plot: Any) -> None:
         "robust": int(robust),
         "shortfall_price": 5000.0,
         "with_inputs": with_inputs,
-        "pooling": payer,
+        "pooling": None if objective == "max-output" else payer,  # no yearly target to tie
     }
     if objective == "earliest":
         goal.pop("by")
